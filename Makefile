@@ -1,0 +1,68 @@
+# One command per job; every target sets up what it needs (a project-local
+# virtual environment in .venv, the pinned AutoRest toolchain in
+# generator/node_modules), so a fresh machine needs nothing but Python, Node and make.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := generator/node_modules/.installed
+FROM ?= 2023-10-01
+TO ?= 2026-09-23
+
+.PHONY: help venv node demo test check lint typecheck format generate check-generated api-diff bench clean
+
+help:
+	@echo "make demo             run the main job against the local Identity service"
+	@echo "make test             run the tests (sets everything up on first use)"
+	@echo "make check            format check, ruff, mypy --strict, tests"
+	@echo "make generate         regenerate generated/ from swagger/ with pinned AutoRest"
+	@echo "make check-generated  fail with a diff if generated/ drifted"
+	@echo "make api-diff FROM=2023-10-01 TO=2026-09-23   review an API version bump"
+
+venv: $(VENV_STAMP)
+$(VENV_STAMP): setup.py pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=23.1"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node: $(NODE_STAMP)
+$(NODE_STAMP): generator/package.json generator/package-lock.json
+	cd generator && YARN_IGNORE_ENGINES=true npm ci --no-audit --no-fund
+	touch $@
+
+demo: $(VENV_STAMP)
+	$(PY) samples/demo.py
+
+test: $(VENV_STAMP) $(NODE_STAMP)
+	$(PY) -m pytest
+
+lint: $(VENV_STAMP)
+	$(VENV)/bin/ruff format --check azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
+	$(VENV)/bin/ruff check azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
+
+format: $(VENV_STAMP)
+	$(VENV)/bin/ruff format azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
+	$(VENV)/bin/ruff check --fix azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
+
+typecheck: $(VENV_STAMP)
+	$(VENV)/bin/mypy
+
+check: lint typecheck test
+
+generate: $(VENV_STAMP) $(NODE_STAMP)
+	$(PY) generator/driver.py generate
+
+check-generated: $(VENV_STAMP) $(NODE_STAMP)
+	$(PY) generator/driver.py check
+
+api-diff: $(VENV_STAMP)
+	@$(PY) generator/api_diff.py $(FROM) $(TO)
+
+bench: $(VENV_STAMP)
+	$(PY) bench/client_overhead.py
+	$(PY) bench/emulator_load.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .demo generator/node_modules

@@ -1,0 +1,90 @@
+"""Packaging for azure-communication-administration.
+
+Three source folders become import packages in one distribution:
+
+- ``azure/communication/administration`` (handwritten convenience layer);
+- ``generated/`` (AutoRest output, written only by ``make generate``), mapped
+  to ``azure.communication.administration._generated`` with ``package_dir`` so
+  that the generated tree stays a top-level folder a reviewer can diff;
+- ``emulator/acs_identity_emulator`` (the local Identity service).
+
+``azure`` and ``azure.communication`` are PEP 420 namespace packages (no
+``__init__.py``), the way current Azure SDK distributions share them.
+"""
+
+from pathlib import Path
+
+from setuptools import setup
+
+HERE = Path(__file__).resolve().parent
+GENERATED_ROOT = "azure.communication.administration._generated"
+
+
+def _subpackages(folder: str, root: str) -> list[str]:
+    """Dotted names of ``folder`` and every sub-folder that holds an ``__init__.py``."""
+    base = HERE / folder
+    names = []
+    for init in sorted(base.rglob("__init__.py")):
+        rel = init.parent.relative_to(base)
+        names.append(".".join((root, *rel.parts)) if rel.parts else root)
+    return names
+
+
+setup(
+    name="azure-communication-administration",
+    version="1.0.0b1",
+    description="Azure Communication Services Identity client library for Python, with a local Identity service",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="MIT",
+    python_requires=">=3.9",
+    packages=[
+        "azure.communication.administration",
+        "azure.communication.administration.aio",
+        *_subpackages("generated", GENERATED_ROOT),
+        *_subpackages("emulator/acs_identity_emulator", "acs_identity_emulator"),
+    ],
+    package_dir={
+        GENERATED_ROOT: "generated",
+        "acs_identity_emulator": "emulator/acs_identity_emulator",
+    },
+    package_data={
+        "azure.communication.administration": ["py.typed"],
+        "acs_identity_emulator": ["py.typed"],
+        **{name: ["py.typed"] for name in _subpackages("generated", GENERATED_ROOT)},
+        GENERATED_ROOT: ["MANIFEST.json", "py.typed"],
+    },
+    install_requires=[
+        # Imported by the handwritten layer and by the generated code (its
+        # vendored serializer uses isodate; the clients use typing_extensions.Self).
+        "azure-core>=1.30.0",
+        "isodate>=0.6.1",
+        "typing-extensions>=4.6.0",
+    ],
+    extras_require={
+        "aio": ["aiohttp>=3.9"],
+        "emulator": ["aiohttp>=3.9", "cryptography>=41"],
+        "dev": [
+            "aiohttp==3.14.5",
+            "cryptography==50.0.2",
+            "pytest==9.2.0",
+            "mypy==2.4.1",
+            "ruff==0.17.6",
+            "jinja2==3.1.6",
+            "requests==2.34.2",
+            "azure-communication-identity==1.5.0",
+            "build==1.6.1",
+        ],
+    },
+    entry_points={
+        "console_scripts": [
+            "acs-identity = azure.communication.administration._cli:main",
+            "acs-identity-emulator = acs_identity_emulator._cli:main",
+        ]
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "License :: OSI Approved :: MIT License",
+        "Typing :: Typed",
+    ],
+)

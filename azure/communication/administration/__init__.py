@@ -1,0 +1,48 @@
+"""Azure Communication Services Identity: users, access tokens and revocation.
+
+The 2020 preview surface (``create_user``, ``delete_user``, ``issue_token``,
+``revoke_tokens``) and the modern one (``create_user_and_token``, ``get_token``,
+Teams exchanges), over every API version from ``2020-07-20-preview2`` to
+``2026-09-23``. The async client is :mod:`azure.communication.administration.aio`.
+"""
+
+from ._api_versions import ApiVersion
+from ._client import CommunicationIdentityClient
+from ._identifiers import (
+    CommunicationCloudEnvironment,
+    CommunicationIdentifier,
+    CommunicationIdentifierKind,
+    CommunicationUser,
+    CommunicationUserIdentifier,
+    MicrosoftTeamsAppIdentifier,
+    MicrosoftTeamsUserIdentifier,
+    PhoneNumberIdentifier,
+    TeamsExtensionUserIdentifier,
+    UnknownIdentifier,
+    identifier_from_raw_id,
+)
+from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
+from ._scopes import CommunicationTokenScope
+from ._version import VERSION
+
+__version__ = VERSION
+
+__all__ = [
+    "ApiVersion",
+    "CommunicationCloudEnvironment",
+    "CommunicationIdentifier",
+    "CommunicationIdentifierKind",
+    "CommunicationIdentityClient",
+    "CommunicationIdentityToken",
+    "CommunicationTokenScope",
+    "CommunicationUser",
+    "CommunicationUserIdentifier",
+    "MicrosoftTeamsAppIdentifier",
+    "MicrosoftTeamsUserIdentifier",
+    "PhoneNumberIdentifier",
+    "TeamsExtensionAssignment",
+    "TeamsExtensionPrincipalType",
+    "TeamsExtensionUserIdentifier",
+    "UnknownIdentifier",
+    "identifier_from_raw_id",
+]

@@ -1,0 +1,158 @@
+"""HMAC-SHA256 request signing, one policy for the sync and the async pipeline.
+
+String to sign (``shared/WIRE.md``)::
+
+    <METHOD>\\n<path?query as sent on the wire>\\n<x-ms-date>;<host>;<x-ms-content-sha256>
+
+Everything that does not change between requests (the decoded key, the host,
+the transport quirk below) is worked out once; the per-request path only hashes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from email.utils import formatdate
+from typing import Any, Callable, Optional, Union
+from urllib.parse import urlsplit
+
+from azure.core.credentials import AzureKeyCredential
+from azure.core.pipeline import PipelineRequest
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+from ._connection_string import decode_access_key
+
+try:  # aiohttp (through yarl) re-quotes the path before sending; sign what it sends.
+    from azure.core.pipeline.transport import AioHttpTransport
+    from yarl import URL as _YarlURL
+except ImportError:  # pragma: no cover - the "aio" extra is not installed
+    AioHttpTransport = None
+    _YarlURL = None
+
+__all__ = ["TEAMS_PHONE_TOKEN_OPTION", "HMACCredentialPolicy", "TeamsPhoneTokenPolicy"]
+
+SIGNED_HEADERS = "x-ms-date;host;x-ms-content-sha256"
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+#: Per-call keyword carrying an Entra token that authenticates this one request
+#: (the Teams Phone exchange) instead of the client's HMAC key.
+TEAMS_PHONE_TOKEN_OPTION = "acs_teams_phone_token"
+
+
+def _host_of(endpoint: str) -> str:
+    """The URL authority as the ``Host`` header carries it: the port only when not the default."""
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    if parts.port is not None and parts.port != _DEFAULT_PORTS.get(parts.scheme):
+        host = f"{host}:{parts.port}"
+    return host
+
+
+class HMACCredentialPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
+    """Signs each request with the resource's access key.
+
+    :param endpoint: The resource endpoint; its authority is the signed host.
+    :param credential: The base64 access key, as a ``str`` or an ``AzureKeyCredential``
+        (whose key may be rotated with ``update``; it is decoded again only then).
+    :param clock: Seconds since the epoch; injectable so tests can fix the date.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        credential: Union[str, AzureKeyCredential],
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self._host = _host_of(endpoint)
+        self._credential = credential
+        self._clock = clock
+        key = credential.key if isinstance(credential, AzureKeyCredential) else credential
+        self._key_text = key
+        self._key = decode_access_key(key)
+
+    def _current_key(self) -> bytes:
+        if isinstance(self._credential, AzureKeyCredential):
+            key = self._credential.key
+            if key is not self._key_text and key != self._key_text:
+                self._key, self._key_text = decode_access_key(key), key
+        return self._key
+
+    def sign(self, method: str, path_and_query: str, body: bytes, date: str) -> dict[str, str]:
+        """The three auth headers for one request (public for known-answer tests)."""
+        content_hash = base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
+        string_to_sign = f"{method.upper()}\n{path_and_query}\n{date};{self._host};{content_hash}"
+        signature = base64.b64encode(
+            hmac.new(self._current_key(), string_to_sign.encode("utf-8"), hashlib.sha256).digest()
+        ).decode("ascii")
+        return {
+            "x-ms-date": date,
+            "x-ms-content-sha256": content_hash,
+            "Authorization": f"HMAC-SHA256 SignedHeaders={SIGNED_HEADERS}&Signature={signature}",
+        }
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        http_request = request.http_request
+        http_request.headers.update(
+            self.sign(
+                http_request.method,
+                _wire_path(http_request.url, request.context.transport),
+                _body_bytes(http_request),
+                formatdate(self._clock(), usegmt=True),  # RFC 1123, English whatever the locale
+            )
+        )
+
+
+class TeamsPhoneTokenPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
+    """Lets one call authenticate with the caller's Entra token instead of the client credential.
+
+    The Teams Phone exchange is authorised by the Teams Phone user's own token.
+    The call passes it as the ``acs_teams_phone_token`` option; this policy runs
+    after the client's auth policy and puts it in ``Authorization``.
+    """
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        context = request.context
+        token: Optional[str] = context.options.pop(TEAMS_PHONE_TOKEN_OPTION, None)
+        if token:
+            # Kept in the context (options are consumed once) so that retries see it too.
+            context[TEAMS_PHONE_TOKEN_OPTION] = token
+        else:
+            token = context.get(TEAMS_PHONE_TOKEN_OPTION)
+        if token:
+            request.http_request.headers["Authorization"] = f"Bearer {token}"
+
+
+def _wire_path(url: str, transport: Any) -> str:
+    """``path?query`` exactly as the transport will put it on the request line."""
+    if _YarlURL is not None and _is_aiohttp(transport):
+        return str(_YarlURL(url).raw_path_qs)
+    parts = urlsplit(url)
+    return f"{parts.path or '/'}?{parts.query}" if parts.query else parts.path or "/"
+
+
+def _is_aiohttp(transport: Any) -> bool:
+    # The pipeline may wrap the real transport (e.g. a sync-to-async adapter).
+    while transport is not None:
+        if AioHttpTransport is not None and isinstance(transport, AioHttpTransport):
+            return True
+        transport = getattr(transport, "_transport", None)
+    return False
+
+
+def _body_bytes(http_request: Any) -> bytes:
+    content = getattr(http_request, "content", None)
+    if content is None:
+        content = getattr(http_request, "body", None)
+    if content is None:
+        return b""
+    if isinstance(content, str):
+        return content.encode("utf-8")
+    if isinstance(content, (bytes, bytearray)):
+        return bytes(content)
+    raise TypeError("HMAC signing needs the request body as bytes or text, not a stream.")

@@ -1,0 +1,64 @@
+"""Connection string parsing. Errors name the faulty part and never contain the key."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import NamedTuple
+
+__all__ = ["ConnectionString", "parse_connection_string"]
+
+
+class ConnectionString(NamedTuple):
+    endpoint: str
+    access_key: str
+
+    def __repr__(self) -> str:  # the key never reaches a repr, a log or a traceback
+        return f"ConnectionString(endpoint={self.endpoint!r}, access_key='***')"
+
+
+def parse_connection_string(conn_str: str) -> ConnectionString:
+    """Split ``endpoint=...;accesskey=...`` (keys case-insensitive, any order).
+
+    Whitespace around parts and a trailing ``;`` are tolerated.
+
+    >>> parse_connection_string(" AccessKey=c2VjcmV0 ; endpoint=https://x.communication.azure.com/;").endpoint
+    'https://x.communication.azure.com/'
+    """
+    if not isinstance(conn_str, str) or not conn_str.strip():
+        raise ValueError(
+            "Connection string is empty; expected 'endpoint=https://<resource>.communication.azure.com/;accesskey=<key>'."
+        )
+    parts: dict[str, str] = {}
+    for index, segment in enumerate(s for s in conn_str.split(";") if s.strip()):
+        name, sep, value = segment.partition("=")
+        name = name.strip().lower()
+        if not sep or not name:
+            raise ValueError(
+                f"Connection string part {index + 1} is not of the form 'name=value'."
+            )
+        if name in parts:
+            raise ValueError(f"Connection string has '{name}' more than once.")
+        parts[name] = value.strip()
+    endpoint = parts.get("endpoint")
+    key = parts.get("accesskey")
+    missing = [n for n, v in (("endpoint", endpoint), ("accesskey", key)) if not v]
+    if missing:
+        raise ValueError(f"Connection string is missing {' and '.join(missing)}.")
+    unknown = sorted(set(parts) - {"endpoint", "accesskey"})
+    if unknown:
+        raise ValueError(f"Connection string has unknown part(s): {', '.join(unknown)}.")
+    assert endpoint is not None and key is not None
+    decode_access_key(key)
+    return ConnectionString(endpoint, key)
+
+
+def decode_access_key(key: str) -> bytes:
+    """The HMAC key bytes of a base64 access key; ``ValueError`` (without the key) if malformed."""
+    try:
+        decoded = base64.b64decode(key.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("The access key is not valid base64.") from None
+    if not decoded:
+        raise ValueError("The access key is empty.")
+    return decoded

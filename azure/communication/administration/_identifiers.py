@@ -1,0 +1,252 @@
+"""Communication identifiers: the kinds of participant an id can name.
+
+``CommunicationUserIdentifier`` (also exported as ``CommunicationUser``, its
+2020 name) is what this client creates and takes; the other kinds exist so that
+:func:`identifier_from_raw_id` can classify any raw id the service hands out.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from azure.core import CaseInsensitiveEnumMeta
+
+__all__ = [
+    "CommunicationCloudEnvironment",
+    "CommunicationIdentifier",
+    "CommunicationIdentifierKind",
+    "CommunicationUser",
+    "CommunicationUserIdentifier",
+    "MicrosoftTeamsAppIdentifier",
+    "MicrosoftTeamsUserIdentifier",
+    "PhoneNumberIdentifier",
+    "TeamsExtensionUserIdentifier",
+    "UnknownIdentifier",
+    "identifier_from_raw_id",
+]
+
+
+class CommunicationIdentifierKind(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """The kind of participant a :class:`CommunicationIdentifier` names."""
+
+    COMMUNICATION_USER = "communication_user"
+    PHONE_NUMBER = "phone_number"
+    MICROSOFT_TEAMS_USER = "microsoft_teams_user"
+    MICROSOFT_TEAMS_APP = "microsoft_teams_app"
+    TEAMS_EXTENSION_USER = "teams_extension_user"
+    UNKNOWN = "unknown"
+
+
+class CommunicationCloudEnvironment(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """The Microsoft cloud a Teams identity lives in."""
+
+    PUBLIC = "PUBLIC"
+    DOD = "DOD"
+    GCCH = "GCCH"
+
+
+class CommunicationIdentifier:
+    """Base of every identifier: a ``kind``, a ``raw_id`` and a ``properties`` mapping.
+
+    Identifiers are immutable values: two of the same class with the same
+    ``raw_id`` are equal and hash alike.
+    """
+
+    kind: CommunicationIdentifierKind
+    __slots__ = ("_properties", "_raw_id")
+
+    def __init__(self, raw_id: str, properties: dict[str, Any]) -> None:
+        self._raw_id = raw_id
+        self._properties = properties
+
+    @property
+    def raw_id(self) -> str:
+        return self._raw_id
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        return dict(self._properties)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.raw_id == self._raw_id  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._raw_id))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._raw_id!r})"
+
+
+def _require_text(name: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}.")
+    return value
+
+
+class CommunicationUserIdentifier(CommunicationIdentifier):
+    """A Communication Services user, e.g. ``8:acs:<resource>_<user>``.
+
+    >>> user = CommunicationUserIdentifier("8:acs:res_user")
+    >>> user.identifier == user.raw_id == user.properties["id"] == "8:acs:res_user"
+    True
+    """
+
+    kind = CommunicationIdentifierKind.COMMUNICATION_USER
+    __slots__ = ()
+
+    def __init__(self, id: str, **kwargs: Any) -> None:  # noqa: A002 - the documented 2020 name
+        _require_text("id", id)
+        super().__init__(kwargs.get("raw_id") or id, {"id": id})
+
+    @property
+    def identifier(self) -> str:
+        """The user id (the 2020 preview's name for :attr:`raw_id`)."""
+        return str(self._properties["id"])
+
+    @property
+    def id(self) -> str:  # noqa: A003
+        return str(self._properties["id"])
+
+
+#: The 2020 preview name of :class:`CommunicationUserIdentifier`; the same class.
+CommunicationUser = CommunicationUserIdentifier
+
+
+class PhoneNumberIdentifier(CommunicationIdentifier):
+    """A phone number in E.164 form; its raw id is ``4:<number>``."""
+
+    kind = CommunicationIdentifierKind.PHONE_NUMBER
+    __slots__ = ()
+
+    def __init__(self, value: str, **kwargs: Any) -> None:
+        _require_text("value", value)
+        super().__init__(kwargs.get("raw_id") or f"4:{value}", {"value": value})
+
+    @property
+    def value(self) -> str:
+        return str(self._properties["value"])
+
+
+_TEAMS_USER_PREFIX = {
+    CommunicationCloudEnvironment.PUBLIC: "8:orgid:",
+    CommunicationCloudEnvironment.DOD: "8:dod:",
+    CommunicationCloudEnvironment.GCCH: "8:gcch:",
+}
+_TEAMS_APP_PREFIX = {
+    CommunicationCloudEnvironment.PUBLIC: "28:orgid:",
+    CommunicationCloudEnvironment.DOD: "28:dod:",
+    CommunicationCloudEnvironment.GCCH: "28:gcch:",
+}
+_ACS_PREFIX = {
+    CommunicationCloudEnvironment.PUBLIC: "8:acs:",
+    CommunicationCloudEnvironment.DOD: "8:dod-acs:",
+    CommunicationCloudEnvironment.GCCH: "8:gcch-acs:",
+}
+
+
+class MicrosoftTeamsUserIdentifier(CommunicationIdentifier):
+    """A Teams user (``8:orgid:<aad id>``), or an anonymous visitor (``8:teamsvisitor:``)."""
+
+    kind = CommunicationIdentifierKind.MICROSOFT_TEAMS_USER
+    __slots__ = ()
+
+    def __init__(
+        self,
+        user_id: str,
+        *,
+        is_anonymous: bool = False,
+        cloud: CommunicationCloudEnvironment = CommunicationCloudEnvironment.PUBLIC,
+        raw_id: str = "",
+    ) -> None:
+        _require_text("user_id", user_id)
+        cloud = CommunicationCloudEnvironment(cloud)
+        prefix = "8:teamsvisitor:" if is_anonymous else _TEAMS_USER_PREFIX[cloud]
+        super().__init__(
+            raw_id or prefix + user_id,
+            {"user_id": user_id, "is_anonymous": is_anonymous, "cloud": cloud},
+        )
+
+
+class MicrosoftTeamsAppIdentifier(CommunicationIdentifier):
+    """A Teams application (bot): ``28:orgid:<app id>``."""
+
+    kind = CommunicationIdentifierKind.MICROSOFT_TEAMS_APP
+    __slots__ = ()
+
+    def __init__(
+        self,
+        app_id: str,
+        *,
+        cloud: CommunicationCloudEnvironment = CommunicationCloudEnvironment.PUBLIC,
+        raw_id: str = "",
+    ) -> None:
+        _require_text("app_id", app_id)
+        cloud = CommunicationCloudEnvironment(cloud)
+        super().__init__(raw_id or _TEAMS_APP_PREFIX[cloud] + app_id, {"app_id": app_id, "cloud": cloud})
+
+
+class TeamsExtensionUserIdentifier(CommunicationIdentifier):
+    """A Teams Phone user seen through Communication Services: ``8:acs:<resource>_<tenant>_<user>``."""
+
+    kind = CommunicationIdentifierKind.TEAMS_EXTENSION_USER
+    __slots__ = ()
+
+    def __init__(
+        self,
+        user_id: str,
+        tenant_id: str,
+        resource_id: str,
+        *,
+        cloud: CommunicationCloudEnvironment = CommunicationCloudEnvironment.PUBLIC,
+        raw_id: str = "",
+    ) -> None:
+        for name, value in (("user_id", user_id), ("tenant_id", tenant_id), ("resource_id", resource_id)):
+            _require_text(name, value)
+        cloud = CommunicationCloudEnvironment(cloud)
+        super().__init__(
+            raw_id or f"{_ACS_PREFIX[cloud]}{resource_id}_{tenant_id}_{user_id}",
+            {"user_id": user_id, "tenant_id": tenant_id, "resource_id": resource_id, "cloud": cloud},
+        )
+
+
+class UnknownIdentifier(CommunicationIdentifier):
+    """A raw id of a kind this library does not know."""
+
+    kind = CommunicationIdentifierKind.UNKNOWN
+    __slots__ = ()
+
+    def __init__(self, identifier: str) -> None:
+        _require_text("identifier", identifier)
+        super().__init__(identifier, {})
+
+
+def identifier_from_raw_id(raw_id: str) -> CommunicationIdentifier:
+    """Classify a raw id.
+
+    >>> identifier_from_raw_id("8:acs:res_user")
+    CommunicationUserIdentifier('8:acs:res_user')
+    >>> identifier_from_raw_id("4:+14255550123").kind.value
+    'phone_number'
+    """
+    _require_text("raw_id", raw_id)
+    if raw_id.startswith("4:"):
+        return PhoneNumberIdentifier(raw_id[2:], raw_id=raw_id)
+    if raw_id.startswith("8:teamsvisitor:"):
+        return MicrosoftTeamsUserIdentifier(raw_id[len("8:teamsvisitor:") :], is_anonymous=True, raw_id=raw_id)
+    for cloud, prefix in _TEAMS_USER_PREFIX.items():
+        if raw_id.startswith(prefix) and len(raw_id) > len(prefix):
+            return MicrosoftTeamsUserIdentifier(raw_id[len(prefix) :], cloud=cloud, raw_id=raw_id)
+    for cloud, prefix in _TEAMS_APP_PREFIX.items():
+        if raw_id.startswith(prefix) and len(raw_id) > len(prefix):
+            return MicrosoftTeamsAppIdentifier(raw_id[len(prefix) :], cloud=cloud, raw_id=raw_id)
+    for cloud, prefix in _ACS_PREFIX.items():
+        if raw_id.startswith(prefix):
+            parts = raw_id[len(prefix) :].split("_")
+            if len(parts) == 3 and all(parts):
+                resource, tenant, user = parts
+                return TeamsExtensionUserIdentifier(user, tenant, resource, cloud=cloud, raw_id=raw_id)
+            return CommunicationUserIdentifier(raw_id)
+    if raw_id.startswith("8:spool:"):
+        return CommunicationUserIdentifier(raw_id)
+    return UnknownIdentifier(raw_id)

@@ -1,0 +1,48 @@
+"""Public result types. Generated models are converted into these at the boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+from azure.core import CaseInsensitiveEnumMeta
+
+__all__ = ["CommunicationIdentityToken", "TeamsExtensionAssignment", "TeamsExtensionPrincipalType"]
+
+
+@dataclass(frozen=True)
+class CommunicationIdentityToken:
+    """An access token, as the 2020 preview's ``issue_token`` returned it.
+
+    :ivar id: The id of the user the token was issued for.
+    :ivar token: The token itself (a JWT); keep it secret.
+    :ivar expires_on: When the token expires, a timezone-aware UTC ``datetime``.
+    """
+
+    id: str
+    token: str = field(repr=False)
+    expires_on: datetime
+
+
+class TeamsExtensionPrincipalType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """What kind of Entra principal a Teams Phone assignment is for."""
+
+    USER = "user"
+    RESOURCE_ACCOUNT = "resourceAccount"
+
+
+@dataclass(frozen=True)
+class TeamsExtensionAssignment:
+    """Which Entra applications may exchange Teams Phone tokens for an object (2025-06-30+).
+
+    :ivar object_id: Entra object id of the user or resource account.
+    :ivar tenant_id: Entra tenant id, when the service reports it.
+    :ivar principal_type: ``user`` or ``resourceAccount``.
+    :ivar client_ids: Entra application (client) ids allowed to exchange tokens.
+    """
+
+    object_id: str
+    tenant_id: str | None
+    principal_type: TeamsExtensionPrincipalType | str
+    client_ids: tuple[str, ...]

@@ -1,0 +1,139 @@
+"""Everything a client needs before its first request: endpoint, credential, policies, transport.
+
+Shared by the sync and the async client; only the bearer policy and the default
+transport differ between the two.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Union
+from urllib.parse import urlsplit
+
+from azure.core.credentials import AzureKeyCredential
+from azure.core.pipeline.policies import (
+    AsyncBearerTokenCredentialPolicy,
+    BearerTokenCredentialPolicy,
+    ContentDecodePolicy,
+    CustomHookPolicy,
+    DistributedTracingPolicy,
+    HeadersPolicy,
+    HttpLoggingPolicy,
+    ProxyPolicy,
+    RedirectPolicy,
+    RequestIdPolicy,
+    RetryPolicy,
+    AsyncRetryPolicy,
+    AsyncRedirectPolicy,
+    UserAgentPolicy,
+)
+import requests.utils
+from azure.core.pipeline.transport import RequestsTransport
+
+from ._auth import HMACCredentialPolicy, TeamsPhoneTokenPolicy
+from ._logging import RedactingNetworkTraceLoggingPolicy
+from ._version import VERSION
+
+ENTRA_SCOPE = "https://communication.azure.com//.default"  # the double slash is real
+SDK_MONIKER = f"communication-administration/{VERSION}"
+
+
+def normalize_endpoint(endpoint: str) -> str:
+    """Keep the scheme the caller wrote (``http://`` stays http); no scheme means https."""
+    if not isinstance(endpoint, str) or not endpoint.strip():
+        raise ValueError("endpoint must be a non-empty URL such as 'https://<resource>.communication.azure.com'.")
+    endpoint = endpoint.strip()
+    if "://" not in endpoint:
+        endpoint = "https://" + endpoint
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"endpoint {endpoint!r} is not an http(s) URL with a host.")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ValueError(f"endpoint {endpoint!r} has an invalid port.") from None
+    return endpoint.rstrip("/")
+
+
+def _is_token_credential(credential: Any) -> bool:
+    return hasattr(credential, "get_token") or hasattr(credential, "get_token_info")
+
+
+def auth_policy(endpoint: str, credential: Any, *, is_async: bool) -> Any:
+    """HMAC for a key (``str`` or ``AzureKeyCredential``), bearer for a ``TokenCredential``."""
+    if isinstance(credential, (str, AzureKeyCredential)):
+        return HMACCredentialPolicy(endpoint, credential)
+    if _is_token_credential(credential):
+        policy = AsyncBearerTokenCredentialPolicy if is_async else BearerTokenCredentialPolicy
+        return policy(credential, ENTRA_SCOPE)
+    raise TypeError(
+        "credential must be the access key (str), an AzureKeyCredential or a TokenCredential, "
+        f"not {type(credential).__name__}."
+    )
+
+
+def build_policies(auth: Any, *, is_async: bool, **kwargs: Any) -> list[Any]:
+    """The pipeline, in azure-core's usual order; auth runs per retry so each try is re-signed."""
+    kwargs.setdefault("sdk_moniker", SDK_MONIKER)
+    return [
+        RequestIdPolicy(**kwargs),
+        kwargs.get("headers_policy") or HeadersPolicy(**kwargs),
+        kwargs.get("user_agent_policy") or UserAgentPolicy(**kwargs),
+        kwargs.get("proxy_policy") or ProxyPolicy(**kwargs),
+        ContentDecodePolicy(**kwargs),
+        kwargs.get("redirect_policy") or (AsyncRedirectPolicy if is_async else RedirectPolicy)(**kwargs),
+        kwargs.get("retry_policy") or (AsyncRetryPolicy if is_async else RetryPolicy)(**kwargs),
+        auth,
+        TeamsPhoneTokenPolicy(),
+        CustomHookPolicy(**kwargs),
+        RedactingNetworkTraceLoggingPolicy(**kwargs),
+        DistributedTracingPolicy(**kwargs),
+        kwargs.get("http_logging_policy") or HttpLoggingPolicy(**kwargs),
+    ]
+
+
+class EnvironmentOnceRequestsTransport(RequestsTransport):
+    """``RequestsTransport`` that reads proxy and CA settings from the environment once.
+
+    With ``trust_env`` on, requests scans the environment (proxies, ``NO_PROXY``,
+    netrc, CA bundle) on every request, which is most of a call's client-side CPU.
+    A client only ever talks to one endpoint, so the answer is fixed at
+    construction: this transport works it out then and turns the per-request scan off.
+    """
+
+    def __init__(self, endpoint: str, **kwargs: Any) -> None:
+        self._read_env = kwargs.pop("use_env_settings", True)
+        self._env_proxies: dict[str, str] = {}
+        if self._read_env:
+
+            self._env_proxies = requests.utils.get_environ_proxies(endpoint)
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            if bundle and "connection_verify" not in kwargs:
+                kwargs["connection_verify"] = bundle
+        super().__init__(use_env_settings=False, **kwargs)
+
+    def _init_session(self, session: Any) -> None:
+        super()._init_session(session)
+        session.proxies.update(self._env_proxies)
+
+
+def client_kwargs(
+    endpoint: str, credential: Union[str, AzureKeyCredential, Any], *, is_async: bool, **kwargs: Any
+) -> dict[str, Any]:
+    """Keyword arguments for a generated client: our policies and (sync) our transport."""
+    auth = auth_policy(endpoint, credential, is_async=is_async)
+    if not is_async and "transport" not in kwargs:
+        transport_keys = (
+            "connection_timeout",
+            "read_timeout",
+            "connection_verify",
+            "connection_cert",
+            "connection_data_block_size",
+            "use_env_settings",
+            "session",
+        )
+        kwargs["transport"] = EnvironmentOnceRequestsTransport(
+            endpoint, **{k: kwargs[k] for k in transport_keys if k in kwargs}
+        )
+    kwargs["policies"] = build_policies(auth, is_async=is_async, **kwargs)
+    return kwargs

@@ -64,7 +64,4 @@ def at_least(version: ApiVersion, minimum: ApiVersion) -> bool:
 def require(version: ApiVersion, minimum: ApiVersion, feature: str) -> None:
     """Raise ``ValueError`` when ``feature`` needs a newer version than ``version``."""
     if not at_least(version, minimum):
-        raise ValueError(
-            f"{feature} requires api_version {minimum.value} or later; "
-            f"this client uses {version.value}."
-        )
+        raise ValueError(f"{feature} requires api_version {minimum.value} or later; this client uses {version.value}.")

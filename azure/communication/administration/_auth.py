@@ -24,12 +24,17 @@ from azure.core.pipeline.policies import SansIOHTTPPolicy
 
 from ._connection_string import decode_access_key
 
-try:  # aiohttp (through yarl) re-quotes the path before sending; sign what it sends.
+# aiohttp (through yarl) re-quotes the path before sending, turning the ids'
+# "%3A" into ":"; the signature must cover what it actually sends.
+_AIOHTTP_TRANSPORT: Optional[type] = None
+_YARL_URL: Any = None
+try:
     from azure.core.pipeline.transport import AioHttpTransport
-    from yarl import URL as _YarlURL
+    from yarl import URL
+
+    _AIOHTTP_TRANSPORT, _YARL_URL = AioHttpTransport, URL
 except ImportError:  # pragma: no cover - the "aio" extra is not installed
-    AioHttpTransport = None
-    _YarlURL = None
+    pass
 
 __all__ = ["TEAMS_PHONE_TOKEN_OPTION", "HMACCredentialPolicy", "TeamsPhoneTokenPolicy"]
 
@@ -38,7 +43,7 @@ _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 #: Per-call keyword carrying an Entra token that authenticates this one request
 #: (the Teams Phone exchange) instead of the client's HMAC key.
-TEAMS_PHONE_TOKEN_OPTION = "acs_teams_phone_token"
+TEAMS_PHONE_TOKEN_OPTION = "acs_teams_phone_token"  # noqa: S105 - an option name, not a secret
 
 
 def _host_of(endpoint: str) -> str:
@@ -130,8 +135,8 @@ class TeamsPhoneTokenPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
 
 def _wire_path(url: str, transport: Any) -> str:
     """``path?query`` exactly as the transport will put it on the request line."""
-    if _YarlURL is not None and _is_aiohttp(transport):
-        return str(_YarlURL(url).raw_path_qs)
+    if _YARL_URL is not None and _is_aiohttp(transport):
+        return str(_YARL_URL(url).raw_path_qs)
     parts = urlsplit(url)
     return f"{parts.path or '/'}?{parts.query}" if parts.query else parts.path or "/"
 
@@ -139,7 +144,7 @@ def _wire_path(url: str, transport: Any) -> str:
 def _is_aiohttp(transport: Any) -> bool:
     # The pipeline may wrap the real transport (e.g. a sync-to-async adapter).
     while transport is not None:
-        if AioHttpTransport is not None and isinstance(transport, AioHttpTransport):
+        if _AIOHTTP_TRANSPORT is not None and isinstance(transport, _AIOHTTP_TRANSPORT):
             return True
         transport = getattr(transport, "_transport", None)
     return False

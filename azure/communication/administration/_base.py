@@ -124,9 +124,7 @@ class IdentityClientBase:
             raise ValueError("issued_before must be timezone-aware (e.g. datetime.now(timezone.utc)).")
         if self._is_preview:
             # None revokes every token issued so far, like the GA call does.
-            return preview_models.CommunicationIdentityUpdateRequest(
-                tokens_valid_from=_utc(issued_before or now)
-            )
+            return preview_models.CommunicationIdentityUpdateRequest(tokens_valid_from=_utc(issued_before or now))
         if issued_before is not None:
             raise ValueError(
                 f"api_version {self._api_version.value} revokes all tokens of a user and has no "
@@ -154,9 +152,7 @@ class IdentityClientBase:
     def _assignment_key(tenant_id: str, object_id: str) -> tuple[str, str]:
         return _text("tenant_id", tenant_id), _text("object_id", object_id)
 
-    def _assignment_request(
-        self, principal_type: Union[str, TeamsExtensionPrincipalType], client_ids: Any
-    ) -> Any:
+    def _assignment_request(self, principal_type: Union[str, TeamsExtensionPrincipalType], client_ids: Any) -> Any:
         self._require_teams_phone("upsert_teams_extension_assignment")
         try:
             kind = TeamsExtensionPrincipalType(principal_type)
@@ -194,9 +190,7 @@ class IdentityClientBase:
     @staticmethod
     def _assignment(generated: Any, tenant_id: str, object_id: str) -> TeamsExtensionAssignment:
         try:
-            kind: Union[TeamsExtensionPrincipalType, str] = TeamsExtensionPrincipalType(
-                generated.principal_type
-            )
+            kind: Union[TeamsExtensionPrincipalType, str] = TeamsExtensionPrincipalType(generated.principal_type)
         except ValueError:  # a kind newer than this library: keep the service's value
             kind = generated.principal_type
         return TeamsExtensionAssignment(

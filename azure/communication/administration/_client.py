@@ -168,9 +168,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._teams_phone_result(result)
 
     @distributed_trace
-    def get_teams_extension_assignment(
-        self, tenant_id: str, object_id: str, **kwargs: Any
-    ) -> TeamsExtensionAssignment:
+    def get_teams_extension_assignment(self, tenant_id: str, object_id: str, **kwargs: Any) -> TeamsExtensionAssignment:
         """Read which applications may exchange Teams Phone tokens for an object (2025-06-30+)."""
         self._require_teams_phone("get_teams_extension_assignment")
         tenant_id, object_id = self._assignment_key(tenant_id, object_id)

@@ -34,9 +34,7 @@ def parse_connection_string(conn_str: str) -> ConnectionString:
         name, sep, value = segment.partition("=")
         name = name.strip().lower()
         if not sep or not name:
-            raise ValueError(
-                f"Connection string part {index + 1} is not of the form 'name=value'."
-            )
+            raise ValueError(f"Connection string part {index + 1} is not of the form 'name=value'.")
         if name in parts:
             raise ValueError(f"Connection string has '{name}' more than once.")
         parts[name] = value.strip()

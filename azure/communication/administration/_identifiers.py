@@ -69,7 +69,7 @@ class CommunicationIdentifier:
         return dict(self._properties)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.raw_id == self._raw_id  # type: ignore[attr-defined]
+        return isinstance(other, CommunicationIdentifier) and type(other) is type(self) and other.raw_id == self._raw_id
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._raw_id))
@@ -95,7 +95,7 @@ class CommunicationUserIdentifier(CommunicationIdentifier):
     kind = CommunicationIdentifierKind.COMMUNICATION_USER
     __slots__ = ()
 
-    def __init__(self, id: str, **kwargs: Any) -> None:  # noqa: A002 - the documented 2020 name
+    def __init__(self, id: str, **kwargs: Any) -> None:
         _require_text("id", id)
         super().__init__(kwargs.get("raw_id") or id, {"id": id})
 
@@ -105,7 +105,7 @@ class CommunicationUserIdentifier(CommunicationIdentifier):
         return str(self._properties["id"])
 
     @property
-    def id(self) -> str:  # noqa: A003
+    def id(self) -> str:
         return str(self._properties["id"])
 
 

@@ -44,8 +44,7 @@ def redact_body(body: Any) -> str:
 
 def _headers(headers: Any) -> str:
     return "".join(
-        f"\n    {name!r}: {REDACTED if name.lower() in _SECRET_HEADERS else value!r}"
-        for name, value in headers.items()
+        f"\n    {name!r}: {REDACTED if name.lower() in _SECRET_HEADERS else value!r}" for name, value in headers.items()
     )
 
 
@@ -77,7 +76,7 @@ class RedactingNetworkTraceLoggingPolicy(SansIOHTTPPolicy):  # type: ignore[type
         http_response = response.http_response
         try:
             body: Any = http_response.body()
-        except Exception:  # noqa: BLE001 - a streamed body is simply not logged
+        except Exception:
             body = None
         _LOGGER.debug(
             "Response status: %s\nResponse headers:%s\nResponse body: %s",

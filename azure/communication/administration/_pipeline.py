@@ -10,9 +10,12 @@ import os
 from typing import Any, Union
 from urllib.parse import urlsplit
 
+import requests.utils
 from azure.core.credentials import AzureKeyCredential
 from azure.core.pipeline.policies import (
     AsyncBearerTokenCredentialPolicy,
+    AsyncRedirectPolicy,
+    AsyncRetryPolicy,
     BearerTokenCredentialPolicy,
     ContentDecodePolicy,
     CustomHookPolicy,
@@ -23,11 +26,8 @@ from azure.core.pipeline.policies import (
     RedirectPolicy,
     RequestIdPolicy,
     RetryPolicy,
-    AsyncRetryPolicy,
-    AsyncRedirectPolicy,
     UserAgentPolicy,
 )
-import requests.utils
 from azure.core.pipeline.transport import RequestsTransport
 
 from ._auth import HMACCredentialPolicy, TeamsPhoneTokenPolicy
@@ -92,7 +92,7 @@ def build_policies(auth: Any, *, is_async: bool, **kwargs: Any) -> list[Any]:
     ]
 
 
-class EnvironmentOnceRequestsTransport(RequestsTransport):
+class EnvironmentOnceRequestsTransport(RequestsTransport):  # type: ignore[misc]
     """``RequestsTransport`` that reads proxy and CA settings from the environment once.
 
     With ``trust_env`` on, requests scans the environment (proxies, ``NO_PROXY``,
@@ -105,7 +105,6 @@ class EnvironmentOnceRequestsTransport(RequestsTransport):
         self._read_env = kwargs.pop("use_env_settings", True)
         self._env_proxies: dict[str, str] = {}
         if self._read_env:
-
             self._env_proxies = requests.utils.get_environ_proxies(endpoint)
             bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
             if bundle and "connection_verify" not in kwargs:

@@ -58,9 +58,7 @@ def normalize_scopes(scopes: ScopesInput, api_version: ApiVersion) -> list[str]:
     for raw in scopes:
         scope = _BY_VALUE.get(raw.strip().lower()) if isinstance(raw, str) else None
         if scope is None or scope not in allowed:
-            raise ValueError(
-                f"Unknown scope {raw!r} for api_version {api_version.value}; valid scopes: {listing}."
-            )
+            raise ValueError(f"Unknown scope {raw!r} for api_version {api_version.value}; valid scopes: {listing}.")
         if scope.value not in result:
             result.append(scope.value)
     if not result:
@@ -74,9 +72,7 @@ def expires_in_minutes(token_expires_in: Optional[timedelta], api_version: ApiVe
         return None
     require(api_version, TOKEN_EXPIRES_IN, "token_expires_in")
     if not isinstance(token_expires_in, timedelta):
-        raise ValueError(
-            f"token_expires_in must be a datetime.timedelta, not {type(token_expires_in).__name__}."
-        )
+        raise ValueError(f"token_expires_in must be a datetime.timedelta, not {type(token_expires_in).__name__}.")
     minutes, remainder = divmod(token_expires_in, timedelta(minutes=1))
     if remainder or not MIN_EXPIRES_IN <= token_expires_in <= MAX_EXPIRES_IN:
         raise ValueError(

@@ -94,7 +94,9 @@ class CommunicationIdentityClient(IdentityClientBase):
             body = self._preview_token_request(scopes)
             return self._identity_token(uid, await self._rest.communication_identity.issue_token(uid, body, **kwargs))
         body = self._ga_token_request(scopes, None)
-        return self._identity_token(uid, await self._rest.communication_identity.issue_access_token(uid, body, **kwargs))
+        return self._identity_token(
+            uid, await self._rest.communication_identity.issue_access_token(uid, body, **kwargs)
+        )
 
     @distributed_trace_async
     async def revoke_tokens(self, user: UserInput, issued_before: Optional[datetime] = None, **kwargs: Any) -> None:

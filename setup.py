@@ -84,7 +84,6 @@ setup(
     },
     classifiers=[
         "Programming Language :: Python :: 3",
-        "License :: OSI Approved :: MIT License",
         "Typing :: Typed",
     ],
 )

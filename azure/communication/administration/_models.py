@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import Optional
 
 from azure.core import CaseInsensitiveEnumMeta
 
@@ -30,6 +31,14 @@ class TeamsExtensionPrincipalType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
 
     USER = "user"
     RESOURCE_ACCOUNT = "resourceAccount"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Optional[TeamsExtensionPrincipalType]:
+        if isinstance(value, str):
+            for member in cls:
+                if member.value.lower() == value.strip().lower():
+                    return member
+        return None
 
 
 @dataclass(frozen=True)

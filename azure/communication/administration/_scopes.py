@@ -28,6 +28,16 @@ class CommunicationTokenScope(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     CHAT_JOIN_LIMITED = "chat.join.limited"
     VOIP_JOIN = "voip.join"
 
+    @classmethod
+    def _missing_(cls, value: object) -> Optional[CommunicationTokenScope]:
+        # CaseInsensitiveEnumMeta folds member *names*; fold the wire values too ("CHAT" -> chat).
+        if isinstance(value, str):
+            folded = value.strip().lower()
+            for member in cls:
+                if member.value == folded:
+                    return member
+        return None
+
 
 _BASE = (CommunicationTokenScope.CHAT, CommunicationTokenScope.VOIP)
 _ALL = tuple(CommunicationTokenScope)

@@ -24,8 +24,6 @@ __all__ = ["CommunicationIdentityClient"]
 
 
 class CommunicationIdentityClient(IdentityClientBase):
-    _is_async = True
-
     """Creates and deletes Communication Services users and issues and revokes their tokens.
 
     :param endpoint: The resource endpoint, e.g. ``https://<resource>.communication.azure.com``.
@@ -48,6 +46,10 @@ class CommunicationIdentityClient(IdentityClientBase):
             token = await client.get_token(user, scopes=["chat"])
             await client.delete_user(user)
     """
+
+    # Fix (tests/client/test_public_surface.py): this assignment used to come before the
+    # string above, which then was not the class docstring (__doc__ was None).
+    _is_async = True
 
     def __init__(
         self,

@@ -1,0 +1,401 @@
+"""Command line: ``acs-identity`` / ``python -m azure.communication.administration``.
+
+Every command prints exactly one JSON object on stdout. Errors are one line on
+stderr (``acs-identity: error: ...``): exit status 2 for usage and validation
+errors (raised locally, before any request), 1 for service and network errors
+(with the service's error code and message). The access key never appears in
+any output, and no traceback is printed.
+
+::
+
+    acs-identity [--connection-string CS] [--api-version VERSION] COMMAND ...
+
+    user create                                          {"user_id"}
+    user delete ID                                       {"user_id", "deleted": true}
+    user create-with-token --scopes S [--expires-in M]   {"user_id", "token", "expires_on"}
+    token issue ID --scopes S [--expires-in M]           {"user_id", "token", "expires_on"}
+    token revoke ID [--issued-before ISO8601]            {"user_id", "revoked": true}
+    token teams-user --aad-token T --client-id C --user-object-id U
+                                                         {"token", "expires_on"}
+    serve [emulator options]                             runs the local Identity service
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any, NoReturn, Optional
+
+from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestError
+
+from ._api_versions import ApiVersion
+from ._client import CommunicationIdentityClient
+from ._scopes import MAX_EXPIRES_IN, MIN_EXPIRES_IN, CommunicationTokenScope
+from ._version import VERSION
+
+__all__ = ["main"]
+
+PROG = "acs-identity"
+CONNECTION_STRING_ENV = "AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"
+EXIT_SERVICE_ERROR = 1
+EXIT_USAGE = 2
+
+_GLOBAL_OPTIONS_WITH_VALUE = ("--connection-string", "--api-version")
+
+Handler = Callable[[CommunicationIdentityClient, argparse.Namespace], dict[str, Any]]
+
+
+class _UsageError(Exception):
+    """A usage or validation error: exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors become one line, not usage plus message."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# ----- argument types -----
+
+
+def _scopes(text: str) -> list[str]:
+    """``chat,voip`` -> ``["chat", "voip"]``; the client validates the names."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _expires_in(text: str) -> timedelta:
+    low, high = MIN_EXPIRES_IN // timedelta(minutes=1), MAX_EXPIRES_IN // timedelta(minutes=1)
+    try:
+        minutes = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected whole minutes, got {text!r}") from None
+    if not low <= minutes <= high:
+        raise argparse.ArgumentTypeError(f"must be between {low} and {high} minutes (1 to 24 hours), got {minutes}")
+    return timedelta(minutes=minutes)
+
+
+def _aware_datetime(text: str) -> datetime:
+    value = text.strip()
+    if value[-1:] in ("Z", "z"):  # fromisoformat accepts "Z" only from Python 3.11
+        value = value[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from None
+    if parsed.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no timezone; add one, e.g. 2026-01-31T12:00:00Z or +01:00")
+    return parsed
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iso_epoch(seconds: int) -> str:
+    return _iso(datetime.fromtimestamp(seconds, timezone.utc))
+
+
+# ----- commands -----
+
+
+def _user_create(client: CommunicationIdentityClient, args: argparse.Namespace) -> dict[str, Any]:
+    user = client.create_user()
+    return {"user_id": user.raw_id}
+
+
+def _user_delete(client: CommunicationIdentityClient, args: argparse.Namespace) -> dict[str, Any]:
+    client.delete_user(args.user_id)
+    return {"user_id": args.user_id.strip(), "deleted": True}
+
+
+def _user_create_with_token(client: CommunicationIdentityClient, args: argparse.Namespace) -> dict[str, Any]:
+    user, token = client.create_user_and_token(args.scopes, token_expires_in=args.expires_in)
+    return {"user_id": user.raw_id, "token": token.token, "expires_on": _iso_epoch(token.expires_on)}
+
+
+def _token_issue(client: CommunicationIdentityClient, args: argparse.Namespace) -> dict[str, Any]:
+    token = client.get_token(args.user_id, args.scopes, token_expires_in=args.expires_in)
+    return {
+        "user_id": args.user_id.strip(),
+        "token": token.token,
+        "expires_on": _iso_epoch(token.expires_on),
+    }
+
+
+def _token_revoke(client: CommunicationIdentityClient, args: argparse.Namespace) -> dict[str, Any]:
+    client.revoke_tokens(args.user_id, issued_before=args.issued_before)
+    return {"user_id": args.user_id.strip(), "revoked": True}
+
+
+def _token_teams_user(client: CommunicationIdentityClient, args: argparse.Namespace) -> dict[str, Any]:
+    token = client.get_token_for_teams_user(args.aad_token, args.client_id, args.user_object_id)
+    return {"token": token.token, "expires_on": _iso_epoch(token.expires_on)}
+
+
+# ----- parser -----
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
+    # On the leaves the defaults are suppressed, so that an option given before the
+    # command is not overwritten; both "acs-identity --api-version V user create" and
+    # "acs-identity user create --api-version V" work.
+    default = argparse.SUPPRESS if leaf else None
+    group = parser.add_argument_group("connection")
+    group.add_argument(
+        "--connection-string",
+        default=default,
+        metavar="CS",
+        help=f"'endpoint=...;accesskey=...' (default: ${CONNECTION_STRING_ENV}, "
+        "which keeps the key out of the process list)",
+    )
+    group.add_argument(
+        "--api-version",
+        default=default,
+        metavar="VERSION",
+        help="one of " + ", ".join(v.value for v in ApiVersion) + " (default: the latest)",
+    )
+
+
+def _add_scopes_options(parser: argparse.ArgumentParser) -> None:
+    scopes = ", ".join(s.value for s in CommunicationTokenScope)
+    parser.add_argument(
+        "--scopes",
+        required=True,
+        type=_scopes,
+        metavar="S[,S...]",
+        help=f"comma-separated token scopes: {scopes} (join scopes need 2023-10-01+)",
+    )
+    parser.add_argument(
+        "--expires-in",
+        type=_expires_in,
+        default=None,
+        metavar="MIN",
+        help="token lifetime in minutes, 60 to 1440 (default: the service's, 24 h; 2022-10-01+)",
+    )
+
+
+def _leaf(commands: Any, name: str, handler: Handler, help_text: str, output: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=help_text,
+        description=f"{help_text[0].upper()}{help_text[1:]}. Prints {output}.",
+        allow_abbrev=False,
+    )
+    parser.set_defaults(handler=handler)
+    _add_global_options(parser, leaf=True)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``acs-identity`` argument parser (without ``serve``'s own options)."""
+    parser = _Parser(
+        prog=PROG,
+        description="Create Communication Services users and issue and revoke their tokens. "
+        "Each command prints one JSON object; errors go to stderr with exit status 1 "
+        "(service) or 2 (usage).",
+        allow_abbrev=False,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {VERSION}")
+    _add_global_options(parser, leaf=False)
+    groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
+
+    user = groups.add_parser("user", help="create and delete users", description="Create and delete users.")
+    user_commands = user.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _leaf(user_commands, "create", _user_create, "create a user", '{"user_id"}')
+    delete = _leaf(
+        user_commands,
+        "delete",
+        _user_delete,
+        "delete a user and revoke its tokens",
+        '{"user_id", "deleted": true}',
+    )
+    delete.add_argument("user_id", metavar="ID", help="the user id, 8:acs:...")
+    with_token = _leaf(
+        user_commands,
+        "create-with-token",
+        _user_create_with_token,
+        "create a user and issue it a token",
+        '{"user_id", "token", "expires_on"}',
+    )
+    _add_scopes_options(with_token)
+
+    token = groups.add_parser(
+        "token",
+        help="issue and revoke tokens",
+        description="Issue and revoke access tokens.",
+    )
+    token_commands = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    issue = _leaf(
+        token_commands,
+        "issue",
+        _token_issue,
+        "issue a token for a user",
+        '{"user_id", "token", "expires_on"} (expires_on: ISO 8601, UTC)',
+    )
+    issue.add_argument("user_id", metavar="ID", help="the user id, 8:acs:...")
+    _add_scopes_options(issue)
+    revoke = _leaf(
+        token_commands,
+        "revoke",
+        _token_revoke,
+        "revoke a user's tokens",
+        '{"user_id", "revoked": true}',
+    )
+    revoke.add_argument("user_id", metavar="ID", help="the user id, 8:acs:...")
+    revoke.add_argument(
+        "--issued-before",
+        type=_aware_datetime,
+        default=None,
+        metavar="ISO8601",
+        help="revoke only tokens issued before this time (with a timezone; 'Z' accepted). "
+        "Only api version 2020-07-20-preview2 has it; later versions revoke all tokens",
+    )
+    teams = _leaf(
+        token_commands,
+        "teams-user",
+        _token_teams_user,
+        "exchange a Teams user's Entra token for a Communication Services token",
+        '{"token", "expires_on"}',
+    )
+    teams.add_argument("--aad-token", required=True, metavar="T", help="the Entra ID token")
+    teams.add_argument("--client-id", required=True, metavar="C", help="the Entra app id")
+    teams.add_argument("--user-object-id", required=True, metavar="U", help="the Teams user's Entra object id")
+
+    # Listed for --help only; main() hands "serve" and what follows to the emulator.
+    groups.add_parser(
+        "serve",
+        help="run the local Identity service (see 'acs-identity serve --help')",
+        add_help=False,
+    )
+    return parser
+
+
+# ----- running -----
+
+
+def _serve_args(argv: Sequence[str]) -> Optional[list[str]]:
+    """What follows ``serve`` when it is the command, else ``None``."""
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg in _GLOBAL_OPTIONS_WITH_VALUE:
+            index += 2
+        elif arg.startswith(tuple(f"{option}=" for option in _GLOBAL_OPTIONS_WITH_VALUE)):
+            index += 1
+        else:
+            return list(argv[index + 1 :]) if arg == "serve" else None
+    return None
+
+
+def _serve(argv: list[str]) -> int:
+    try:  # imported by name: the local service is an optional extra, with its own typing
+        emulator_cli = importlib.import_module("acs_identity_emulator._cli")
+    except ImportError as error:
+        _fail(
+            f"'serve' needs the local service's dependencies ({error}); "
+            "install them with: pip install 'azure-communication-administration[emulator]'"
+        )
+        return EXIT_SERVICE_ERROR
+    emulator_main: Callable[[list[str]], int] = emulator_cli.main
+    try:
+        return emulator_main(argv)
+    except SystemExit as done:  # its --help and usage errors
+        return _exit_status(done)
+
+
+def _exit_status(done: SystemExit) -> int:
+    if done.code is None:
+        return 0
+    return done.code if isinstance(done.code, int) else EXIT_USAGE
+
+
+def _secrets(conn_str: str) -> list[str]:
+    """The connection string and its key, found leniently (the string may be malformed)."""
+    found = [conn_str.strip()]
+    for part in conn_str.split(";"):
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "accesskey" and value.strip():
+            found.append(value.strip())
+    return [secret for secret in found if len(secret) >= 4]
+
+
+def _one_line(message: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        message = message.replace(secret, "***")
+    return " ".join(message.split())
+
+
+def _fail(message: str, secrets: Sequence[str] = ()) -> None:
+    sys.stderr.write(f"{PROG}: error: {_one_line(message, secrets)}\n")
+    sys.stderr.flush()
+
+
+def _service_error(error: AzureError) -> str:
+    if isinstance(error, HttpResponseError):
+        detail = error.error
+        code = (detail.code if detail is not None else None) or error.reason or "HttpError"
+        message = (detail.message if detail is not None else None) or error.message
+        status = f" (HTTP {error.status_code})" if error.status_code else ""
+        return f"{code}: {message}{status}"
+    if isinstance(error, ServiceRequestError):
+        return f"cannot reach the service: {error.message}"
+    return f"{type(error).__name__}: {error.message}"
+
+
+def _run(args: argparse.Namespace, secrets: list[str]) -> int:
+    conn_str = args.connection_string
+    if conn_str is None:
+        conn_str = os.environ.get(CONNECTION_STRING_ENV)
+    if conn_str is None or not conn_str.strip():
+        raise _UsageError(f"no connection string: pass --connection-string or set {CONNECTION_STRING_ENV}")
+    secrets.extend(_secrets(conn_str))
+    handler: Handler = args.handler
+    try:
+        client = CommunicationIdentityClient.from_connection_string(conn_str, api_version=args.api_version)
+    except ValueError as error:
+        raise _UsageError(str(error)) from None
+    with client:
+        try:
+            result = handler(client, args)
+        except ValueError as error:  # the client's local checks, before any request
+            raise _UsageError(str(error)) from None
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Run one ``acs-identity`` command; return the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    serve_args = _serve_args(arguments)
+    if serve_args is not None:
+        return _serve(serve_args)
+    secrets: list[str] = []
+    for index, arg in enumerate(arguments):  # scrub a key given on the command line
+        if arg == "--connection-string" and index + 1 < len(arguments):
+            secrets.extend(_secrets(arguments[index + 1]))
+        elif arg.startswith("--connection-string="):
+            secrets.extend(_secrets(arg.partition("=")[2]))
+    try:
+        try:
+            args = build_parser().parse_args(arguments)
+        except SystemExit as done:  # --help and --version
+            return _exit_status(done)
+        return _run(args, secrets)
+    except _UsageError as error:
+        _fail(str(error), secrets)
+        return EXIT_USAGE
+    except AzureError as error:
+        _fail(_service_error(error), secrets)
+        return EXIT_SERVICE_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # never a traceback, never the key
+        _fail(f"unexpected {type(error).__name__}: {error}", secrets)
+        return EXIT_SERVICE_ERROR

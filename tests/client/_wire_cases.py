@@ -1,0 +1,377 @@
+"""Every public operation, what it must put on the wire per API version, for sync and async.
+
+A case is ``(name, minimum version, call, canned responses, expected requests, check)``.
+``call(client)`` returns the result (sync) or an awaitable (async).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Optional
+
+from azure.core.credentials import AccessToken
+
+from azure.communication.administration import (
+    ApiVersion,
+    CommunicationIdentityToken,
+    CommunicationUser,
+    TeamsExtensionAssignment,
+    TeamsExtensionPrincipalType,
+    TeamsExtensionUserIdentifier,
+)
+
+from . import _fakes as f
+
+PREVIEW = ApiVersion.V2020_07_20_PREVIEW2
+ALL = list(ApiVersion)
+GA = ALL[1:]
+LATEST = ApiVersion.V2026_09_23
+ORDER = {v: i for i, v in enumerate(ALL)}
+
+U = f.USER_ID_QUOTED
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+OBJECT = "4b1c2a7e-0000-4000-8000-00000000beef"
+APP = "1fd5118e-2576-4263-8130-9503064c837a"
+AAD_USER = "0b3a6c1d-1111-4222-8333-944444444444"
+PHONE_ID = f"8:acs:resource_{TENANT}_{OBJECT}"
+DATE_RE = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$"
+)
+EMPTY_SHA = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+ISSUED_BEFORE = datetime(2024, 5, 6, 9, 8, 9, tzinfo=timezone(timedelta(hours=2)))
+
+
+@dataclass
+class Expect:
+    method: str
+    path: str
+    body: Any = None  # parsed JSON; None = no body
+    content_type: Optional[str] = None
+    bearer: Optional[str] = None  # Authorization: Bearer <bearer> instead of HMAC
+
+
+@dataclass
+class Case:
+    name: str
+    minimum: ApiVersion
+    call: Callable[[Any], Any]
+    responses: Callable[[ApiVersion], list[tuple]]
+    expect: Callable[[ApiVersion], list[Expect]]
+    check: Callable[[Any, ApiVersion], None]
+
+    def supports(self, version: ApiVersion) -> bool:
+        return ORDER[version] >= ORDER[self.minimum]
+
+
+def _is_user(result: Any, _v: ApiVersion) -> None:
+    assert type(result) is CommunicationUser
+    assert result.raw_id == f.USER_ID
+
+
+def _is_none(result: Any, _v: ApiVersion) -> None:
+    assert result is None
+
+
+def _is_identity_token(result: Any, _v: ApiVersion) -> None:
+    assert result == CommunicationIdentityToken(
+        id=f.USER_ID,
+        token=f.TOKEN,
+        expires_on=datetime(2030, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc),
+    )
+    assert result.expires_on.utcoffset() == timedelta(0)
+
+
+def _is_access_token(result: Any, _v: ApiVersion) -> None:
+    assert type(result) is AccessToken
+    assert tuple(result) == (f.TOKEN, f.EXPIRES_EPOCH)
+    assert type(result.expires_on) is int
+
+
+def _is_user_and_token(result: Any, v: ApiVersion) -> None:
+    user, token = result
+    _is_user(user, v)
+    _is_access_token(token, v)
+
+
+def _is_phone_result(result: Any, _v: ApiVersion) -> None:
+    ident, token = result
+    assert ident == TeamsExtensionUserIdentifier(OBJECT, TENANT, "resource")
+    assert ident.raw_id == PHONE_ID
+    assert tuple(token) == (f.TOKEN, f.EXPIRES_EPOCH)
+
+
+def _is_assignment(result: Any, _v: ApiVersion) -> None:
+    assert result == TeamsExtensionAssignment(
+        object_id=OBJECT,
+        tenant_id=TENANT,
+        principal_type=TeamsExtensionPrincipalType.USER,
+        client_ids=(APP,),
+    )
+
+
+def _create_responses(v: ApiVersion) -> list[tuple]:
+    return [f.preview_identity()] if v is PREVIEW else [f.ga_identity()]
+
+
+def _token_responses(v: ApiVersion) -> list[tuple]:
+    return [f.preview_token()] if v is PREVIEW else [f.ga_token()]
+
+
+def _issue_path(v: ApiVersion) -> str:
+    return f"/identities/{U}/token" if v is PREVIEW else f"/identities/{U}/:issueAccessToken"
+
+
+ASSIGNMENT_PATH = f"/access/teamsExtension/tenants/{TENANT}/assignments/{OBJECT}"
+ASSIGNMENT_BODY = {
+    "objectId": OBJECT,
+    "tenantId": TENANT,
+    "principalType": "user",
+    "clientIds": [APP],
+}
+
+CASES = [
+    Case(
+        "create_user",
+        PREVIEW,
+        lambda c: c.create_user(),
+        _create_responses,
+        lambda v: [Expect("POST", "/identities")],
+        _is_user,
+    ),
+    Case(
+        "delete_user",
+        PREVIEW,
+        lambda c: c.delete_user(CommunicationUser(f.USER_ID)),
+        lambda v: [f.NO_CONTENT],
+        lambda v: [Expect("DELETE", f"/identities/{U}")],
+        _is_none,
+    ),
+    Case(
+        "delete_user_raw_id",
+        PREVIEW,
+        lambda c: c.delete_user(f.USER_ID),
+        lambda v: [f.NO_CONTENT],
+        lambda v: [Expect("DELETE", f"/identities/{U}")],
+        _is_none,
+    ),
+    Case(
+        "issue_token",
+        PREVIEW,
+        lambda c: c.issue_token(CommunicationUser(f.USER_ID), scopes=["chat"]),
+        _token_responses,
+        lambda v: [Expect("POST", _issue_path(v), {"scopes": ["chat"]}, "application/json")],
+        _is_identity_token,
+    ),
+    Case(
+        "revoke_tokens_issued_before",
+        PREVIEW,
+        lambda c: c.revoke_tokens(f.USER_ID, issued_before=ISSUED_BEFORE),
+        lambda v: [f.NO_CONTENT],
+        lambda v: [
+            Expect(
+                "PATCH",
+                f"/identities/{U}",
+                {"tokensValidFrom": "2024-05-06T07:08:09.000Z"},
+                "application/merge-patch+json",
+            )
+        ],
+        _is_none,
+    ),
+    Case(
+        "revoke_tokens_all",
+        ALL[1],
+        lambda c: c.revoke_tokens(CommunicationUser(f.USER_ID)),
+        lambda v: [f.NO_CONTENT],
+        lambda v: [Expect("POST", f"/identities/{U}/:revokeAccessTokens")],
+        _is_none,
+    ),
+    Case(
+        "create_user_and_token",
+        PREVIEW,
+        lambda c: c.create_user_and_token(["chat", "voip"]),
+        lambda v: [f.preview_identity(), f.preview_token()] if v is PREVIEW else [f.ga_identity(with_token=True)],
+        lambda v: (
+            [
+                Expect("POST", "/identities"),
+                Expect("POST", f"/identities/{U}/token", {"scopes": ["chat", "voip"]}, "application/json"),
+            ]
+            if v is PREVIEW
+            else [Expect("POST", "/identities", {"createTokenWithScopes": ["chat", "voip"]}, "application/json")]
+        ),
+        _is_user_and_token,
+    ),
+    Case(
+        "create_user_and_token_expires_in",
+        ApiVersion.V2022_10_01,
+        lambda c: c.create_user_and_token(["voip"], token_expires_in=timedelta(hours=2)),
+        lambda v: [f.ga_identity(with_token=True)],
+        lambda v: [
+            Expect(
+                "POST",
+                "/identities",
+                {"createTokenWithScopes": ["voip"], "expiresInMinutes": 120},
+                "application/json",
+            )
+        ],
+        _is_user_and_token,
+    ),
+    Case(
+        "get_token",
+        PREVIEW,
+        lambda c: c.get_token(CommunicationUser(f.USER_ID), ["voip", "CHAT"]),
+        _token_responses,
+        lambda v: [Expect("POST", _issue_path(v), {"scopes": ["voip", "chat"]}, "application/json")],
+        _is_access_token,
+    ),
+    Case(
+        "get_token_expires_in",
+        ApiVersion.V2022_10_01,
+        lambda c: c.get_token(f.USER_ID, ["chat"], token_expires_in=timedelta(minutes=1440)),
+        lambda v: [f.ga_token()],
+        lambda v: [
+            Expect(
+                "POST",
+                f"/identities/{U}/:issueAccessToken",
+                {"scopes": ["chat"], "expiresInMinutes": 1440},
+                "application/json",
+            )
+        ],
+        _is_access_token,
+    ),
+    Case(
+        "get_token_join_scopes",
+        ApiVersion.V2023_10_01,
+        lambda c: c.get_token(f.USER_ID, ["chat.join", "chat.join.limited", "voip.join"]),
+        lambda v: [f.ga_token()],
+        lambda v: [
+            Expect(
+                "POST",
+                f"/identities/{U}/:issueAccessToken",
+                {"scopes": ["chat.join", "chat.join.limited", "voip.join"]},
+                "application/json",
+            )
+        ],
+        _is_access_token,
+    ),
+    Case(
+        "get_token_for_teams_user",
+        ApiVersion.V2022_06_01,
+        lambda c: c.get_token_for_teams_user("aad-token-value", APP, AAD_USER),
+        lambda v: [f.ga_token()],
+        lambda v: [
+            Expect(
+                "POST",
+                "/teamsUser/:exchangeAccessToken",
+                {"token": "aad-token-value", "appId": APP, "userId": AAD_USER},
+                "application/json",
+            )
+        ],
+        _is_access_token,
+    ),
+    Case(
+        "get_token_for_teams_phone_user",
+        ApiVersion.V2025_06_30,
+        lambda c: c.get_token_for_teams_phone_user("entra-phone-token"),
+        lambda v: [
+            (
+                200,
+                {
+                    "identity": {"id": PHONE_ID},
+                    "accessToken": {"token": f.TOKEN, "expiresOn": f.EXPIRES_ON},
+                },
+            )
+        ],
+        lambda v: [
+            Expect(
+                "POST",
+                "/access/teamsExtension/:exchangeAccessToken",
+                {},
+                "application/json",
+                bearer="entra-phone-token",
+            )
+        ],
+        _is_phone_result,
+    ),
+    Case(
+        "get_teams_extension_assignment",
+        ApiVersion.V2025_06_30,
+        lambda c: c.get_teams_extension_assignment(TENANT, OBJECT),
+        lambda v: [(200, ASSIGNMENT_BODY)],
+        lambda v: [Expect("GET", ASSIGNMENT_PATH)],
+        _is_assignment,
+    ),
+    Case(
+        "upsert_teams_extension_assignment",
+        ApiVersion.V2025_06_30,
+        lambda c: c.upsert_teams_extension_assignment(TENANT, OBJECT, principal_type="user", client_ids=[APP]),
+        lambda v: [(201, ASSIGNMENT_BODY)],
+        lambda v: [Expect("PUT", ASSIGNMENT_PATH, {"principalType": "user", "clientIds": [APP]}, "application/json")],
+        _is_assignment,
+    ),
+    Case(
+        "delete_teams_extension_assignment",
+        ApiVersion.V2025_06_30,
+        lambda c: c.delete_teams_extension_assignment(TENANT, OBJECT),
+        lambda v: [f.NO_CONTENT],
+        lambda v: [Expect("DELETE", ASSIGNMENT_PATH)],
+        _is_none,
+    ),
+]
+
+
+def cases_for(versions: list[ApiVersion]) -> list[Any]:
+    import pytest
+
+    return [
+        pytest.param(case, v, id=f"{case.name}-{v.value}")
+        for case in CASES
+        for v in versions
+        if case.supports(v) and not (case.name == "revoke_tokens_issued_before" and v is not PREVIEW)
+    ]
+
+
+def independent_signature(key_b64: str, method: str, url: str, date: str, content_hash: str, host: str) -> str:
+    """The HMAC signature computed here, from the recorded request, without the client's code."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    path_query = parts.path + ("?" + parts.query if parts.query else "")
+    to_sign = f"{method}\n{path_query}\n{date};{host};{content_hash}".encode()
+    digest = hmac.new(base64.b64decode(key_b64), to_sign, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def assert_request(rec: f.Recorded, exp: Expect, version: ApiVersion) -> None:
+    assert rec.method == exp.method
+    assert rec.url.startswith(f.ENDPOINT + exp.path + "?")
+    assert rec.path == exp.path
+    assert rec.raw_query == f"api-version={version.value}"
+    assert rec.query == [("api-version", version.value)]
+    if exp.body is None:
+        assert rec.body == b""
+        assert rec.header("Content-Type") is None
+    else:
+        assert rec.json() == exp.body
+        assert rec.header("Content-Type") == exp.content_type
+    assert "azsdk-python-communication-administration/1.0.0b1" in rec.header("User-Agent")
+    date = rec.header("x-ms-date")
+    assert DATE_RE.match(date), date
+    content_hash = base64.b64encode(hashlib.sha256(rec.body).digest()).decode()
+    assert rec.header("x-ms-content-sha256") == content_hash
+    if exp.body is None:
+        assert content_hash == EMPTY_SHA
+    auth = rec.header("Authorization")
+    if exp.bearer is not None:
+        assert auth == f"Bearer {exp.bearer}"
+        assert not any("Signature=" in value for value in rec.headers.values())
+    else:
+        expected = independent_signature(
+            f.KEY, exp.method, rec.url, date, content_hash, "contoso.communication.azure.com"
+        )
+        assert auth == f.HMAC_PREFIX + expected

@@ -1,0 +1,654 @@
+"""HTTP routes of the emulator on aiohttp.web.
+
+One catch-all handler parses the *raw* request path itself: ids arrive
+percent-encoded (``8%3Aacs%3A...``), the action segment keeps a literal colon
+(``/:issueAccessToken``) and the HMAC signature covers the path exactly as
+sent, so aiohttp's decoding router would only get in the way.  It also lets
+unknown routes (404) and wrong methods (405) answer in the service's error
+shape.
+
+Order of checks for every request: route (404) -> method (405) -> body size
+(413) -> authentication (401) -> ``api-version`` (400) -> body validation
+(400) -> operation.  Authentication comes before the version check so that
+an unauthenticated caller learns nothing but "Denied".
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import math
+import os
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from aiohttp import web
+
+from . import _errors, _versions
+from ._auth import HmacVerifier, read_jwt_unverified
+from ._errors import ServiceError
+from ._formats import (
+    format_expires_on,
+    identity_resource,
+    is_guid,
+    new_identity_id,
+    parse_date_time,
+    teams_phone_identity_id,
+)
+from ._store import Assignment, IdentityState, Store
+from ._tokens import TEAMS_USER_SCP, TokenSigner, acs_claims, generate_key_material
+
+log = logging.getLogger("acs_identity_emulator")
+
+JSON_UTF8 = "application/json; charset=utf-8"
+JSON_ERROR = "application/json"
+DEFAULT_EXPIRES_IN_MINUTES = 1440
+#: Scopes the emulator writes into Teams user and Teams Phone tokens.
+TEAMS_USER_SCOPES = "voip,chat"
+TEAMS_PHONE_SCOPES = "voip"
+
+_STATIC_HEADERS = {"Strict-Transport-Security": "max-age=2592000"}
+
+#: An operation: (emulator, request context) -> (status, JSON body or None).
+Operation = Callable[["Emulator", "Call"], Awaitable[tuple[int, Any]]]
+
+
+@dataclass(slots=True)
+class Call:
+    """Everything an operation needs about the request it serves."""
+
+    request: web.Request
+    params: list[str]
+    api_version: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    """One HTTP method of a route: its operation, versions and authentication."""
+
+    operation: Operation
+    versions: tuple[str, ...] | None  # None: no api-version needed (emulator extras)
+    auth: str  # "hmac", "bearer" or "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A path pattern (``None`` = a parameter segment) and its methods."""
+
+    pattern: tuple[str | None, ...]
+    versions: tuple[str, ...] | None  # for the api-supported-versions header
+    methods: dict[str, Method]
+
+    def match(self, segments: list[str]) -> list[str] | None:
+        """The parameter values if ``segments`` fits this route."""
+        if len(segments) != len(self.pattern):
+            return None
+        params: list[str] = []
+        for want, got in zip(self.pattern, segments, strict=True):
+            if want is None:
+                if not got:
+                    return None
+                params.append(got)
+            elif want != got:
+                return None
+        return params
+
+
+def _api_version(query: str) -> str:
+    """The first ``api-version`` query value ("" when absent).
+
+    The common case (one plain parameter) skips ``parse_qs``, which is a
+    measurable share of a token request.
+    """
+    if query.startswith("api-version=") and "&" not in query and "%" not in query:
+        return query[len("api-version=") :]
+    values = parse_qs(query, keep_blank_values=True).get("api-version")
+    return values[0] if values else ""
+
+
+def _json_response(status: int, payload: Any, headers: dict[str, str]) -> web.Response:
+    if payload is None:
+        # 204: no body and no Content-Type, as the service answers.
+        return web.Response(status=status, headers=headers)
+    headers["Content-Type"] = JSON_UTF8
+    body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    return web.Response(status=status, body=body, headers=headers)
+
+
+def _ms_cv() -> str:
+    """A correlation vector like the service's: 22 base64 chars + ``.0``."""
+    return base64.b64encode(os.urandom(16)).decode("ascii")[:22] + ".0"
+
+
+def _load_json(body: bytes) -> dict[str, Any] | None:
+    """Parse an optional JSON-object body (empty body or ``null`` -> None)."""
+    if not body.strip():
+        return None
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise _errors.bad_json() from None
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _errors.not_json_object()
+    return value
+
+
+def _scopes(value: Any, api_version: str, field: str, required: bool) -> list[str] | None:
+    """Validate a scope list; ``None`` (not asked) only when not required."""
+    if value is None:
+        if required:
+            raise _errors.validation(f"{field}: The {field} field is required.", field)
+        return None
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise _errors.validation(f"{field}: The {field} field must be an array of strings.", field)
+    if not value:
+        if required:
+            raise _errors.validation(f"{field}: At least one scope is required.", field)
+        return None  # create with [] is identity-only, like null
+    allowed = _versions.allowed_scopes(api_version)
+    result: list[str] = []
+    for scope in value:
+        if scope not in allowed:
+            raise _errors.validation(f"Scope '{scope}' is not supported by api-version '{api_version}'.", field)
+        if scope not in result:  # duplicates collapse, order kept
+            result.append(scope)
+    return result
+
+
+def _expires_in_minutes(body: dict[str, Any], api_version: str) -> int:
+    """Lifetime in minutes; ignored (default) before 2022-10-01."""
+    if api_version not in _versions.EXPIRES_IN_MINUTES_VERSIONS:
+        return DEFAULT_EXPIRES_IN_MINUTES
+    value = body.get("expiresInMinutes")
+    if value is None:
+        return DEFAULT_EXPIRES_IN_MINUTES
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _errors.validation("ExpiresInMinutes: The value must be an integer.", "ExpiresInMinutes")
+    if not 60 <= value <= 1440:
+        raise _errors.expires_in_minutes_out_of_range(value)
+    return value
+
+
+class Emulator:
+    """State and operations of one emulated Communication Services resource."""
+
+    def __init__(self, store: Store, access_key: str | None = None) -> None:
+        self.store = store
+        self.resource_id = store.resource_id()
+        if access_key is None:
+            # Generated once per store and kept, so restarts keep the connection string.
+            access_key = store.set_meta_if_absent(
+                "access_key", base64.b64encode(secrets.token_bytes(64)).decode("ascii")
+            )
+        try:
+            key_bytes = base64.b64decode(access_key, validate=True)
+        except ValueError:
+            raise ValueError("the access key must be base64") from None
+        if not key_bytes:
+            raise ValueError("the access key must not be empty")
+        self.access_key = access_key
+        self.verifier = HmacVerifier(key_bytes)
+        key_pem = store.get_meta("signing_key_pem")
+        cert_pem = store.get_meta("signing_cert_pem")
+        if key_pem is None or cert_pem is None:
+            new_key, new_cert = generate_key_material()
+            key_pem = store.set_meta_if_absent("signing_key_pem", new_key.decode("ascii"))
+            cert_pem = store.set_meta_if_absent("signing_cert_pem", new_cert.decode("ascii"))
+        self.signer = TokenSigner(key_pem.encode("ascii"), cert_pem.encode("ascii"))
+        self.routes = _routes()
+
+    # -- dispatch -----------------------------------------------------------
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Serve one request; never raises."""
+        started = time.perf_counter()
+        headers = dict(_STATIC_HEADERS)
+        client_request_id = request.headers.get("x-ms-client-request-id")
+        if client_request_id is not None:
+            headers["x-ms-client-request-id"] = client_request_id
+        try:
+            status, payload = await self._serve(request, headers)
+        except ServiceError as error:
+            headers.update(error.headers)
+            headers["Content-Type"] = JSON_ERROR
+            headers["MS-CV"] = _ms_cv()
+            headers["X-Processing-Time"] = f"{int((time.perf_counter() - started) * 1000)}ms"
+            return web.Response(status=error.status, body=error.body(), headers=headers)
+        except Exception:
+            log.exception("unexpected error serving %s %s", request.method, request.path)
+            failure = _errors.internal_error()
+            headers["Content-Type"] = JSON_ERROR
+            return web.Response(status=failure.status, body=failure.body(), headers=headers)
+        headers["MS-CV"] = _ms_cv()
+        headers["X-Processing-Time"] = f"{int((time.perf_counter() - started) * 1000)}ms"
+        return _json_response(status, payload, headers)
+
+    async def _serve(self, request: web.Request, headers: dict[str, str]) -> tuple[int, Any]:
+        raw = request.raw_path
+        raw_path, _, query = raw.partition("?")
+        segments = [unquote(s) if "%" in s else s for s in raw_path.split("/")]
+        for route in self.routes:
+            params = route.match(segments)
+            if params is not None:
+                break
+        else:
+            raise _errors.not_found(unquote(raw_path))
+        if route.versions is not None:
+            headers["api-supported-versions"] = _versions.header_value(route.versions)
+        method = route.methods.get(request.method)
+        if method is None:
+            raise _errors.method_not_allowed(request.method, unquote(raw_path), tuple(route.methods))
+
+        body = await self._read_body(request)
+        if method.auth == "hmac":
+            self.verifier.verify(request.method, raw, request.headers, body)
+
+        api_version = ""
+        if method.versions is not None:
+            api_version = _api_version(query)
+            if not api_version:
+                raise _errors.missing_api_version()
+            if api_version not in method.versions:
+                uri = f"{request.scheme}://{request.host}{raw}"
+                raise _errors.unsupported_api_version(uri, api_version)
+        return await method.operation(self, Call(request, params, api_version, body))
+
+    @staticmethod
+    async def _read_body(request: web.Request) -> bytes:
+        length = request.content_length
+        if length is not None and length > _errors.MAX_BODY_BYTES:
+            raise _errors.body_too_large()
+        try:
+            return await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise _errors.body_too_large() from None
+
+    # -- helpers ------------------------------------------------------------
+    def _live_identity(self, identity_id: str) -> IdentityState:
+        """The state of an existing, not deleted identity of this resource."""
+        resource = identity_resource(identity_id)
+        if resource is None:
+            raise _errors.invalid_identity(identity_id)
+        state = self.store.identity(identity_id)
+        if state is None or state.deleted_at is not None:
+            raise _errors.identity_not_found(identity_id)
+        return state
+
+    async def mint(
+        self, identity_id: str, state: IdentityState, scopes: list[str] | str, lifetime: float
+    ) -> tuple[str, str]:
+        """Sign an ACS token; return (jwt, expiresOn).
+
+        ``iat`` has whole-second resolution but revocation instants do not.
+        A token minted in the same second as (but after) a revocation gets
+        its ``iat`` rounded up past the revocation instant, so "issued before
+        the revocation" stays exactly decidable from the token alone.
+        """
+        now = time.time()
+        iat = int(now)
+        expires = now + lifetime
+        valid_from = state.valid_from
+        if valid_from is not None and iat < valid_from <= now:
+            iat = math.ceil(valid_from)
+            expires = iat + lifetime
+        exp = int(expires)
+        scope_list = scopes if isinstance(scopes, list) else scopes.split(",")
+        claims = acs_claims(identity_id[2:], scope_list, iat, exp, self.resource_id)
+        return await self.signer.sign_async(claims), format_expires_on(expires)
+
+    # -- operations: identities ---------------------------------------------
+    async def create_identity(self, call: Call) -> tuple[int, Any]:
+        """POST /identities (preview: 200 {id}; GA: 201 {identity[, accessToken]})."""
+        preview = call.api_version == _versions.PREVIEW_2020
+        scopes: list[str] | None = None
+        minutes = DEFAULT_EXPIRES_IN_MINUTES
+        if not preview:
+            body = _load_json(call.body) or {}
+            minutes = _expires_in_minutes(body, call.api_version)
+            scopes = _scopes(body.get("createTokenWithScopes"), call.api_version, "CreateTokenWithScopes", False)
+        identity_id = new_identity_id(self.resource_id)
+        self.store.create_identity(identity_id, time.time())
+        if preview:
+            return 200, {"id": identity_id}
+        result: dict[str, Any] = {"identity": {"id": identity_id}}
+        if scopes:
+            state = self._live_identity(identity_id)
+            token, expires_on = await self.mint(identity_id, state, scopes, minutes * 60)
+            result["accessToken"] = {"token": token, "expiresOn": expires_on}
+        return 201, result
+
+    async def delete_identity(self, call: Call) -> tuple[int, Any]:
+        """DELETE /identities/{id} -> 204."""
+        identity_id = call.params[0]
+        self._live_identity(identity_id)
+        self.store.delete_identity(identity_id, time.time())
+        return 204, None
+
+    async def issue_token(self, call: Call) -> tuple[int, Any]:
+        """POST /identities/{id}/:issueAccessToken -> 200 {token, expiresOn}."""
+        identity_id = call.params[0]
+        body = _load_json(call.body) or {}
+        minutes = _expires_in_minutes(body, call.api_version)
+        scopes = _scopes(body.get("scopes"), call.api_version, "Scopes", True)
+        assert scopes is not None
+        state = self._live_identity(identity_id)
+        token, expires_on = await self.mint(identity_id, state, scopes, minutes * 60)
+        return 200, {"token": token, "expiresOn": expires_on}
+
+    async def issue_token_preview(self, call: Call) -> tuple[int, Any]:
+        """POST /identities/{id}/token (2020 preview) -> 200 {id, token, expiresOn}."""
+        identity_id = call.params[0]
+        body = _load_json(call.body) or {}
+        scopes = _scopes(body.get("scopes"), call.api_version, "Scopes", True)
+        assert scopes is not None
+        state = self._live_identity(identity_id)
+        token, expires_on = await self.mint(identity_id, state, scopes, DEFAULT_EXPIRES_IN_MINUTES * 60)
+        return 200, {"id": identity_id, "token": token, "expiresOn": expires_on}
+
+    async def revoke_tokens(self, call: Call) -> tuple[int, Any]:
+        """POST /identities/{id}/:revokeAccessTokens -> 204."""
+        identity_id = call.params[0]
+        self._live_identity(identity_id)
+        self.store.revoke_before(identity_id, time.time())
+        return 204, None
+
+    async def update_identity_preview(self, call: Call) -> tuple[int, Any]:
+        """PATCH /identities/{id} (2020 preview, merge-patch) -> 204.
+
+        ``tokensValidFrom`` revokes every token issued before it; ``{}`` (or
+        null) means "now", which is what the preview SDK sends for "revoke all".
+        """
+        identity_id = call.params[0]
+        body = _load_json(call.body) or {}
+        value = body.get("tokensValidFrom")
+        if value is None:
+            instant = time.time()
+        elif not isinstance(value, str):
+            raise _errors.validation("TokensValidFrom: The value is not a valid date-time.", "TokensValidFrom")
+        else:
+            try:
+                instant = parse_date_time(value)
+            except (ValueError, OverflowError):
+                raise _errors.validation(
+                    "TokensValidFrom: The value is not a valid date-time.", "TokensValidFrom"
+                ) from None
+        self._live_identity(identity_id)
+        self.store.revoke_before(identity_id, instant)
+        return 204, None
+
+    # -- operations: Teams --------------------------------------------------
+    async def exchange_teams_user(self, call: Call) -> tuple[int, Any]:
+        """POST /teamsUser/:exchangeAccessToken -> 200 {token, expiresOn}."""
+        try:
+            body = _load_json(call.body)
+        except ServiceError:
+            body = None
+        if body is None or not isinstance(body.get("token"), str):
+            raise _errors.validation(_errors.EXCHANGE_BODY_MISSING_MESSAGE)
+        app_id = body.get("appId")
+        user_id = body.get("userId")
+        if not app_id:
+            raise _errors.validation("AppId: The AppId field is required.", "AppId")
+        if not user_id:
+            raise _errors.validation("UserId: The UserId field is required.", "UserId")
+        if not isinstance(app_id, str) or not is_guid(app_id):
+            raise _errors.validation("Provided AppId has invalid format.", "appId")
+        if not isinstance(user_id, str) or not is_guid(user_id):
+            raise _errors.validation("Provided UserId has invalid format.", "userId")
+        claims = self._entra_claims(body["token"])
+        claimed_app = claims.get("appid", claims.get("azp"))
+        if not isinstance(claimed_app, str) or claimed_app.lower() != app_id.lower():
+            raise _errors.validation("AAD application is not the expected one.", "appId")
+        oid = claims.get("oid")
+        if not isinstance(oid, str) or oid.lower() != user_id.lower():
+            raise _errors.validation("Provided AAD token issued for unexpected user.", "userId")
+        exp = int(claims["exp"])
+        iat = int(time.time())
+        token_claims = {
+            "skypeid": f"orgid:{oid.lower()}",
+            "scp": TEAMS_USER_SCP,
+            "csi": str(iat),
+            "exp": exp,
+            "rgn": "amer",
+            "acsScope": TEAMS_USER_SCOPES,
+            "resourceId": self.resource_id,
+            "resourceLocation": "unitedstates",
+            "tid": str(claims.get("tid", "")),
+            "iat": iat,
+        }
+        return 200, {"token": await self.signer.sign_async(token_claims), "expiresOn": format_expires_on(exp)}
+
+    @staticmethod
+    def _entra_claims(token: str) -> dict[str, Any]:
+        """Claims of an unexpired Entra JWT (signature not checked), else 401."""
+        read = read_jwt_unverified(token.strip())
+        if read is None:
+            raise _errors.invalid_access_token()
+        claims = read[1]
+        exp = claims.get("exp")
+        if isinstance(exp, bool) or not isinstance(exp, (int, float)) or exp <= time.time():
+            raise _errors.invalid_access_token()
+        return claims
+
+    async def exchange_teams_phone(self, call: Call) -> tuple[int, Any]:
+        """POST /access/teamsExtension/:exchangeAccessToken (Entra bearer) -> 200."""
+        authorization = call.request.headers.get("Authorization", "")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _errors.invalid_access_token()
+        claims = self._entra_claims(token)
+        tid, oid, app = claims.get("tid"), claims.get("oid"), claims.get("appid", claims.get("azp"))
+        if not all(isinstance(v, str) and is_guid(v) for v in (tid, oid, app)):
+            raise _errors.invalid_access_token()
+        assert isinstance(tid, str) and isinstance(oid, str) and isinstance(app, str)
+        _load_json(call.body)  # the body is an (empty) object; reject non-JSON
+        assignment = self.store.assignment(tid, oid)
+        if assignment is None:
+            raise ServiceError(
+                403,
+                "Forbidden",
+                f"No Teams Phone access assignment exists for object '{oid}' in tenant '{tid}'.",
+            )
+        if assignment.client_ids and app.lower() not in assignment.client_ids:
+            raise ServiceError(
+                403,
+                "Forbidden",
+                f"Client application '{app}' is not allowed by the Teams Phone access assignment.",
+            )
+        identity_id = teams_phone_identity_id(self.resource_id, tid, oid)
+        state = self.store.ensure_identity(identity_id, time.time())
+        lifetime = max(float(claims["exp"]) - time.time(), 1.0)
+        token_value, expires_on = await self.mint(identity_id, state, TEAMS_PHONE_SCOPES, lifetime)
+        return 200, {
+            "identity": {"id": identity_id},
+            "accessToken": {"token": token_value, "expiresOn": expires_on},
+        }
+
+    @staticmethod
+    def _tenant_object(call: Call) -> tuple[str, str]:
+        tenant_id, object_id = call.params
+        if not is_guid(tenant_id):
+            raise _errors.validation("Provided TenantId has invalid format.", "tenantId")
+        if not is_guid(object_id):
+            raise _errors.validation("Provided ObjectId has invalid format.", "objectId")
+        return tenant_id.lower(), object_id.lower()
+
+    @staticmethod
+    def _assignment_not_found(tenant_id: str, object_id: str) -> ServiceError:
+        return ServiceError(
+            404,
+            "AssignmentNotFound",
+            f"Assignment for object '{object_id}' in tenant '{tenant_id}' was not found.",
+        )
+
+    async def get_assignment(self, call: Call) -> tuple[int, Any]:
+        """GET /access/teamsExtension/tenants/{t}/assignments/{o} -> 200."""
+        tenant_id, object_id = self._tenant_object(call)
+        assignment = self.store.assignment(tenant_id, object_id)
+        if assignment is None:
+            raise self._assignment_not_found(tenant_id, object_id)
+        return 200, assignment.to_json()
+
+    async def upsert_assignment(self, call: Call) -> tuple[int, Any]:
+        """PUT .../assignments/{o} -> 201 created / 200 replaced."""
+        tenant_id, object_id = self._tenant_object(call)
+        body = _load_json(call.body)
+        if body is None:
+            raise _errors.validation("The request body is required.")
+        principal_type = body.get("principalType")
+        if principal_type is None or principal_type == "":
+            raise _errors.validation("PrincipalType: The PrincipalType field is required.", "PrincipalType")
+        if principal_type not in ("user", "resourceAccount"):
+            raise _errors.validation("PrincipalType must be one of 'user', 'resourceAccount'.", "PrincipalType")
+        raw_ids = body.get("clientIds")
+        client_ids: tuple[str, ...] | None = None
+        if raw_ids is not None:
+            if not isinstance(raw_ids, list) or not all(isinstance(c, str) and is_guid(c) for c in raw_ids):
+                raise _errors.validation("Provided ClientIds has invalid format.", "clientIds")
+            client_ids = tuple(dict.fromkeys(c.lower() for c in raw_ids))
+        assignment = Assignment(tenant_id, object_id, principal_type, client_ids)
+        created = self.store.upsert_assignment(assignment)
+        return (201 if created else 200), assignment.to_json()
+
+    async def delete_assignment(self, call: Call) -> tuple[int, Any]:
+        """DELETE .../assignments/{o} -> 204 (404 when there is none)."""
+        tenant_id, object_id = self._tenant_object(call)
+        if not self.store.delete_assignment(tenant_id, object_id):
+            raise self._assignment_not_found(tenant_id, object_id)
+        return 204, None
+
+    # -- operations: emulator extras ----------------------------------------
+    async def jwks(self, call: Call) -> tuple[int, Any]:
+        """GET /.well-known/jwks.json: the token signing key (no auth)."""
+        return 200, self.signer.jwks()
+
+    async def introspect(self, call: Call) -> tuple[int, Any]:
+        """POST /emulator/introspect {"token"} -> 200 {active, reason, claims}."""
+        body = _load_json(call.body) or {}
+        token = body.get("token")
+        if not isinstance(token, str) or not token:
+            raise _errors.validation("Token: The Token field is required.", "Token")
+        return 200, self.judge(token)
+
+    def judge(self, token: str) -> dict[str, Any]:
+        """Is this token, issued by this store, still usable?
+
+        Reasons when inactive: ``invalid_signature`` (not signed by this
+        store, or not a JWT), ``expired``, ``identity_deleted``, ``revoked``
+        (``:revokeAccessTokens`` or preview ``tokensValidFrom``),
+        ``unknown_identity``.
+        """
+        claims = self.signer.verify(token)
+        if claims is None:
+            return {"active": False, "reason": "invalid_signature", "claims": {}}
+        exp = claims.get("exp")
+        if not isinstance(exp, (int, float)) or exp <= time.time():
+            return {"active": False, "reason": "expired", "claims": claims}
+        skypeid = claims.get("skypeid")
+        if isinstance(skypeid, str) and skypeid.startswith("acs:"):
+            state = self.store.identity("8:" + skypeid)
+            if state is None:
+                return {"active": False, "reason": "unknown_identity", "claims": claims}
+            if state.deleted_at is not None:
+                return {"active": False, "reason": "identity_deleted", "claims": claims}
+            iat = claims.get("iat")
+            if state.valid_from is not None and (not isinstance(iat, (int, float)) or iat < state.valid_from):
+                return {"active": False, "reason": "revoked", "claims": claims}
+        return {"active": True, "reason": None, "claims": claims}
+
+
+def _routes() -> list[Route]:
+    ga, all_v = _versions.GA_VERSIONS, _versions.ALL_VERSIONS
+    preview = (_versions.PREVIEW_2020,)
+    teams_user, ext = _versions.TEAMS_USER_VERSIONS, _versions.TEAMS_EXTENSION_VERSIONS
+    e = Emulator
+    return [
+        Route(("", "identities"), all_v, {"POST": Method(e.create_identity, all_v, "hmac")}),
+        Route(
+            ("", "identities", None),
+            all_v,
+            {
+                "DELETE": Method(e.delete_identity, all_v, "hmac"),
+                "PATCH": Method(e.update_identity_preview, preview, "hmac"),
+            },
+        ),
+        Route(
+            ("", "identities", None, "token"),
+            preview,
+            {"POST": Method(e.issue_token_preview, preview, "hmac")},
+        ),
+        Route(
+            ("", "identities", None, ":issueAccessToken"),
+            ga,
+            {"POST": Method(e.issue_token, ga, "hmac")},
+        ),
+        Route(
+            ("", "identities", None, ":revokeAccessTokens"),
+            ga,
+            {"POST": Method(e.revoke_tokens, ga, "hmac")},
+        ),
+        Route(
+            ("", "teamsUser", ":exchangeAccessToken"),
+            teams_user,
+            {"POST": Method(e.exchange_teams_user, teams_user, "hmac")},
+        ),
+        Route(
+            ("", "access", "teamsExtension", ":exchangeAccessToken"),
+            ext,
+            {"POST": Method(e.exchange_teams_phone, ext, "bearer")},
+        ),
+        Route(
+            ("", "access", "teamsExtension", "tenants", None, "assignments", None),
+            ext,
+            {
+                "GET": Method(e.get_assignment, ext, "hmac"),
+                "PUT": Method(e.upsert_assignment, ext, "hmac"),
+                "DELETE": Method(e.delete_assignment, ext, "hmac"),
+            },
+        ),
+        Route(("", ".well-known", "jwks.json"), None, {"GET": Method(e.jwks, None, "none")}),
+        Route(("", "emulator", "introspect"), None, {"POST": Method(e.introspect, None, "hmac")}),
+    ]
+
+
+_EMULATOR_KEY: web.AppKey[Emulator] = web.AppKey("emulator", Emulator)
+
+
+def create_app(db: str = ":memory:", access_key: str | None = None, signing_processes: int = 0) -> web.Application:
+    """Build the aiohttp application for in-process use.
+
+    ``db`` is a SQLite path or ``":memory:"``; ``access_key`` (base64) is
+    generated and stored when omitted.  ``signing_processes`` > 0 moves RSA
+    signing to that many helper processes (started with the app).  ``app[EMULATOR_KEY]`` /
+    :func:`emulator_of` give the :class:`Emulator` (for its ``access_key``).
+    The store is closed on application cleanup.
+    """
+    emulator = Emulator(Store(db), access_key)
+    # aiohttp enforces the cap on chunked bodies too; Emulator._read_body
+    # turns its exception into a 413 in the service's error shape.
+    app = web.Application(client_max_size=_errors.MAX_BODY_BYTES)
+    app[_EMULATOR_KEY] = emulator
+    app.router.add_route("*", "/{tail:.*}", emulator.handle)
+
+    async def _start(_: web.Application) -> None:
+        await emulator.signer.start_helpers(signing_processes)
+
+    async def _close(_: web.Application) -> None:
+        emulator.signer.close()
+        emulator.store.close()
+
+    app.on_startup.append(_start)
+    app.on_cleanup.append(_close)
+    return app
+
+
+def emulator_of(app: web.Application) -> Emulator:
+    """The :class:`Emulator` behind an app made by :func:`create_app`."""
+    return app[_EMULATOR_KEY]

@@ -1,0 +1,146 @@
+"""The service's error shape and the exact codes/messages the emulator uses.
+
+Every failure leaves the emulator as
+``{"error":{"code":...,"message":...[,"target":...]}}`` with
+``Content-Type: application/json`` (no charset, as the real service does).
+Messages never contain the access key or any signature material.
+"""
+
+from __future__ import annotations
+
+import json
+
+DENIED_MESSAGE = "Denied by the resource provider."
+CONTENT_HASH_MESSAGE = "Request 'x-ms-content-sha256' differs from generated content hash."
+INVALID_ACCESS_TOKEN_MESSAGE = "Provided access token is not valid."  # noqa: S105 - an error text
+SCOPES_REQUIRED_MESSAGE = "Scopes: The Scopes field is required."
+EXCHANGE_BODY_MISSING_MESSAGE = "The body is either missing or doesn't contain any token."
+MISSING_API_VERSION_MESSAGE = "The api-version query parameter (?api-version=) is required for all requests."
+MAX_BODY_BYTES = 64 * 1024
+
+
+class ServiceError(Exception):
+    """An error answer in the service's shape.
+
+    Raised anywhere inside request handling; the dispatcher turns it into the
+    JSON error response.  ``headers`` carries extra response headers (for
+    example ``Allow`` on a 405).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        target: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.target = target
+        self.headers = headers or {}
+
+    def body(self) -> bytes:
+        """The compact JSON error body."""
+        error: dict[str, str] = {"code": self.code, "message": self.message}
+        if self.target is not None:
+            error["target"] = self.target
+        return json.dumps({"error": error}, separators=(",", ":")).encode("utf-8")
+
+
+def denied() -> ServiceError:
+    """401 for a missing, malformed or wrong HMAC signature."""
+    return ServiceError(401, "Denied", DENIED_MESSAGE)
+
+
+def content_hash_mismatch() -> ServiceError:
+    """401 when ``x-ms-content-sha256`` does not match the body received."""
+    return ServiceError(401, "Denied", CONTENT_HASH_MESSAGE)
+
+
+def invalid_access_token() -> ServiceError:
+    """401 for an empty, malformed or expired Entra token."""
+    return ServiceError(401, "InvalidAccessToken", INVALID_ACCESS_TOKEN_MESSAGE)
+
+
+def validation(message: str, target: str | None = None) -> ServiceError:
+    """400 ``ValidationError`` with the given message and optional target."""
+    return ServiceError(400, "ValidationError", message, target)
+
+
+def expires_in_minutes_out_of_range(value: int) -> ServiceError:
+    """400 for ``expiresInMinutes`` outside [60, 1440], worded as the service does."""
+    return validation(
+        f"ExpiresInMinutes value {value} is invalid. Value must be within the [60, 1440] interval.",
+        "ExpiresInMinutes",
+    )
+
+
+def unsupported_api_version(uri: str, version: str) -> ServiceError:
+    """400 for an api-version this route does not serve."""
+    return ServiceError(
+        400,
+        "UnsupportedApiVersion",
+        f"The HTTP resource that matches the request URI '{uri}' does not support the API version '{version}'.",
+    )
+
+
+def missing_api_version() -> ServiceError:
+    """400 when ``?api-version=`` is absent or empty (ARM's wording)."""
+    return ServiceError(400, "MissingApiVersionParameter", MISSING_API_VERSION_MESSAGE)
+
+
+def identity_not_found(identity_id: str) -> ServiceError:
+    """404 for an unknown or deleted identity."""
+    return ServiceError(404, "IdentityNotFound", f"Identity '{identity_id}' was not found.")
+
+
+def invalid_identity(identity_id: str) -> ServiceError:
+    """400 for an id that is not of the form ``8:acs:<guid>_<guid>``."""
+    return ServiceError(
+        400,
+        "InvalidIdentity",
+        f"Identity id '{identity_id}' is not a valid Communication Services identity.",
+        "id",
+    )
+
+
+def bad_json() -> ServiceError:
+    """400 for a body that is not JSON."""
+    return ServiceError(400, "BadRequest", "The request body is not valid JSON.")
+
+
+def not_json_object() -> ServiceError:
+    """400 for JSON that is not an object."""
+    return ServiceError(400, "BadRequest", "The request body must be a JSON object.")
+
+
+def not_found(path: str) -> ServiceError:
+    """404 for a route the service does not have."""
+    return ServiceError(404, "NotFound", f"The requested resource '{path}' was not found.")
+
+
+def method_not_allowed(method: str, path: str, allowed: tuple[str, ...]) -> ServiceError:
+    """405 for a known route called with the wrong HTTP method."""
+    return ServiceError(
+        405,
+        "MethodNotAllowed",
+        f"The HTTP method '{method}' is not supported by the resource '{path}'.",
+        headers={"Allow": ", ".join(allowed)},
+    )
+
+
+def body_too_large() -> ServiceError:
+    """413 for bodies above :data:`MAX_BODY_BYTES`."""
+    return ServiceError(
+        413,
+        "RequestEntityTooLarge",
+        f"The request body exceeds the maximum allowed size of {MAX_BODY_BYTES} bytes.",
+    )
+
+
+def internal_error() -> ServiceError:
+    """500 for anything unexpected (details go to the log, never to the caller)."""
+    return ServiceError(500, "InternalError", "An internal error occurred.")

@@ -1,0 +1,61 @@
+"""Wire formats: identity ids, GUIDs, ``expiresOn`` and date-time parsing."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timezone
+
+_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_GUID_RE = re.compile(rf"\A{_GUID}\Z")
+#: ``8:acs:<resource>_<user>`` (79 chars) or, for Teams Phone identities,
+#: ``8:acs:<resource>_<tenant>_<object>``.
+_IDENTITY_RE = re.compile(rf"\A8:acs:({_GUID})_{_GUID}(?:_{_GUID})?\Z")
+_FRACTION_RE = re.compile(r"(\.\d{6})\d+")
+
+
+def is_guid(value: str) -> bool:
+    """True for the 8-4-4-4-12 hex form (no braces)."""
+    return _GUID_RE.match(value) is not None
+
+
+def identity_resource(identity_id: str) -> str | None:
+    """Return the resource guid of a well-formed identity id, else ``None``."""
+    match = _IDENTITY_RE.match(identity_id)
+    return match.group(1) if match else None
+
+
+def new_identity_id(resource_id: str) -> str:
+    """A fresh ``8:acs:<resource>_<guid>`` id (79 characters)."""
+    return f"8:acs:{resource_id}_{uuid.uuid4()}"
+
+
+def teams_phone_identity_id(resource_id: str, tenant_id: str, object_id: str) -> str:
+    """The three-part id of a Teams Phone identity."""
+    return f"8:acs:{resource_id}_{tenant_id.lower()}_{object_id.lower()}"
+
+
+def format_expires_on(epoch_seconds: float) -> str:
+    """Format like the service: ``2021-06-02T22:00:57.295796+00:00``.
+
+    Offset always ``+00:00`` (never ``Z``); fractional digits with trailing
+    zeros dropped, and no fraction at all for a whole second.
+    """
+    moment = datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return text + "+00:00"
+
+
+def parse_date_time(value: str) -> float:
+    """Parse an RFC 3339 date-time (``Z`` or an offset; naive means UTC).
+
+    Up to 7 fractional digits are accepted as .NET sends them; the seventh is
+    dropped because Python keeps microseconds.  Raises ``ValueError``.
+    """
+    text = _FRACTION_RE.sub(r"\1", value.strip())
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()

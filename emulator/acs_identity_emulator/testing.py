@@ -1,0 +1,172 @@
+"""Start the emulator as a subprocess for tests, demos and benchmarks.
+
+Stable API::
+
+    from acs_identity_emulator.testing import running_emulator
+
+    with running_emulator() as emu:          # db=":memory:", fresh key
+        emu.connection_string  # "endpoint=http://127.0.0.1:PORT/;accesskey=KEY"
+        emu.endpoint           # "http://127.0.0.1:PORT/"
+        emu.access_key         # base64 key
+        emu.port               # int
+        emu.process            # subprocess.Popen
+
+``running_emulator(db=":memory:", access_key=None, extra_args=(), *,
+startup_timeout=30.0, env=None)`` runs ``python -m acs_identity_emulator
+--host 127.0.0.1 --port 0 --db DB [--access-key KEY] *extra_args`` with the
+current interpreter, waits (without sleeping) for the connection-string line
+on stdout, and on exit stops the process with SIGTERM, waiting up to 10 s
+before SIGKILL.  :func:`start_emulator` / :meth:`EmulatorProcess.stop` do the
+same without a ``with`` block, and :meth:`EmulatorProcess.kill` sends SIGKILL
+(for durability tests).
+
+The child's ``PYTHONPATH`` gets the folder that holds this package appended,
+so it works both installed and from a source checkout.  Its stderr is
+inherited, so server-side errors show up in test output.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+_READY = re.compile(r"^endpoint=(http://[^/;]+:(\d+)/);accesskey=(\S+)$")
+_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+__all__ = ["EmulatorProcess", "running_emulator", "start_emulator"]
+
+
+@dataclass
+class EmulatorProcess:
+    """A running emulator subprocess and how to reach it."""
+
+    process: subprocess.Popen[str]
+    endpoint: str
+    access_key: str = field(repr=False)  # keep the key out of test failure output
+    port: int = 0
+    _stdout_lines: queue.Queue[str | None] = field(default_factory=queue.Queue, repr=False)
+
+    @property
+    def connection_string(self) -> str:
+        """``endpoint=http://127.0.0.1:PORT/;accesskey=KEY``."""
+        return f"endpoint={self.endpoint};accesskey={self.access_key}"
+
+    @property
+    def pid(self) -> int:
+        """The process id of the emulator."""
+        return self.process.pid
+
+    def stop(self, timeout: float = 10.0) -> int:
+        """SIGTERM, wait up to ``timeout`` s, then SIGKILL; return the exit status."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._close()
+        return self.process.returncode
+
+    def kill(self) -> int:
+        """SIGKILL (``kill -9``) and reap; return the exit status."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self._close()
+        return self.process.returncode
+
+    def _close(self) -> None:
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def _child_env(env: Mapping[str, str] | None) -> dict[str, str]:
+    result = dict(os.environ if env is None else env)
+    existing = result.get("PYTHONPATH")
+    result["PYTHONPATH"] = _PACKAGE_PARENT if not existing else existing + os.pathsep + _PACKAGE_PARENT
+    result.setdefault("PYTHONUNBUFFERED", "1")
+    return result
+
+
+def start_emulator(
+    db: str = ":memory:",
+    access_key: str | None = None,
+    extra_args: Sequence[str] = (),
+    *,
+    startup_timeout: float = 30.0,
+    env: Mapping[str, str] | None = None,
+) -> EmulatorProcess:
+    """Start the emulator and return once it printed its connection string.
+
+    Raises ``RuntimeError`` if it exits or stays silent for ``startup_timeout``.
+    The caller must call :meth:`EmulatorProcess.stop` (or use
+    :func:`running_emulator`).
+    """
+    cmd = [sys.executable, "-m", "acs_identity_emulator", "--host", "127.0.0.1", "--port", "0", "--db", db]
+    if access_key is not None:
+        cmd += ["--access-key", access_key]
+    cmd += list(extra_args)
+    process = subprocess.Popen(  # noqa: S603 - fixed interpreter and module
+        cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=_child_env(env)
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        # Keeps draining stdout for the life of the process so it never
+        # blocks on a full pipe.
+        assert process.stdout is not None
+        try:
+            for line in process.stdout:
+                lines.put(line.rstrip("\r\n"))
+        except ValueError:  # stdout closed by stop()
+            pass
+        lines.put(None)
+
+    threading.Thread(target=pump, name="emulator-stdout", daemon=True).start()
+
+    deadline = time.monotonic() + startup_timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            line = lines.get(timeout=max(remaining, 0.0)) if remaining > 0 else None
+        except queue.Empty:
+            line = None
+        if line is None:
+            process.kill()
+            process.wait()
+            raise RuntimeError(f"emulator did not become ready (exit status {process.returncode})")
+        match = _READY.match(line)
+        if match:
+            return EmulatorProcess(
+                process=process,
+                endpoint=match.group(1),
+                access_key=match.group(3),
+                port=int(match.group(2)),
+                _stdout_lines=lines,
+            )
+
+
+@contextmanager
+def running_emulator(
+    db: str = ":memory:",
+    access_key: str | None = None,
+    extra_args: Sequence[str] = (),
+    *,
+    startup_timeout: float = 30.0,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[EmulatorProcess]:
+    """Context manager around :func:`start_emulator`; stops it on exit."""
+    emulator = start_emulator(db, access_key, extra_args, startup_timeout=startup_timeout, env=env)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()

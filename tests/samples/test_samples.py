@@ -1,0 +1,211 @@
+"""The samples in ``samples/`` run as ``python samples/X.py``, as a user would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import closing
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Optional
+
+import pytest
+from acs_identity_emulator.testing import EmulatorProcess
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "samples"
+ENV = "AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"
+USER_ID = r"8:acs:[0-9a-f-]{36}_[0-9a-f-]{36}"
+JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.")
+
+
+def run_sample(name: str, conn: Optional[str], **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != ENV}
+    if conn is not None:
+        env[ENV] = conn
+    env.update(extra_env)
+    done = subprocess.run(
+        [sys.executable, str(SAMPLES / name)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=180,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def assert_no_secret(done: subprocess.CompletedProcess[str], key: str) -> None:
+    for output in (done.stdout, done.stderr):
+        assert key not in output
+        assert "accesskey" not in output.lower()
+
+
+# ----- the client samples, against the session's local service -----
+
+
+def test_identity_2020_preview(identity_service: EmulatorProcess) -> None:
+    done = run_sample("identity_2020_preview.py", identity_service.connection_string)
+    assert done.returncode == 0, done.stderr
+    assert_no_secret(done, identity_service.access_key)
+    lines = done.stdout.splitlines()
+    assert re.fullmatch(USER_ID, lines[0])  # create_user prints user.identifier
+    assert len([line for line in lines if line.startswith("CommunicationIdentityToken(")]) == 2
+    assert not JWT.search(done.stdout)  # the token's repr hides the token
+
+
+@pytest.mark.parametrize("name", ["identity_sync.py", "identity_async.py"])
+def test_modern_samples(identity_service: EmulatorProcess, name: str) -> None:
+    done = run_sample(name, identity_service.connection_string)
+    assert done.returncode == 0, done.stderr
+    assert_no_secret(done, identity_service.access_key)
+    assert re.search(rf"^Created user {USER_ID} with a chat token", done.stdout, re.M)
+    assert re.search(rf"^Deleted {USER_ID}$", done.stdout, re.M)
+    assert not JWT.search(done.stdout)
+
+
+def test_samples_mark_their_snippets() -> None:
+    for name in ("identity_2020_preview.py", "identity_sync.py", "identity_async.py"):
+        text = (SAMPLES / name).read_text(encoding="utf-8")
+        starts = re.findall(r"# \[START (\w+)\]", text)
+        ends = re.findall(r"# \[END (\w+)\]", text)
+        assert starts, name
+        assert starts == ends, name
+
+
+def test_2020_sample_uses_the_preview_surface() -> None:
+    text = (SAMPLES / "identity_2020_preview.py").read_text(encoding="utf-8")
+    for call in (
+        "from azure.communication.administration import CommunicationIdentityClient",
+        "CommunicationIdentityClient.from_connection_string(self.connection_string)",
+        "identity_client.create_user()",
+        'identity_client.issue_token(user, scopes=["chat"])',
+        "identity_client.revoke_tokens(user)",
+        "identity_client.delete_user(user)",
+        'os.getenv("AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING")',
+    ):
+        assert call in text
+
+
+# ----- the demo -----
+
+BEFORE = re.compile(r"token active before revocation: yes$", re.M)
+AFTER = re.compile(r"token active after revocation: no \(revoked\)$", re.M)
+
+
+def _stored_key(store: Path) -> str:
+    """The access key the local service generated and keeps in its store."""
+    with closing(sqlite3.connect(store)) as db:
+        row = db.execute("SELECT value FROM meta WHERE key = 'access_key'").fetchone()
+    assert row is not None and row[0]
+    return str(row[0])
+
+
+def test_demo_runs_twice_on_its_own_service(tmp_path: Path) -> None:
+    demo_dir = tmp_path / "demo-store"
+    first = run_sample("demo.py", None, ACS_DEMO_DIR=str(demo_dir))
+    assert first.returncode == 0, first.stdout + first.stderr
+    store = demo_dir / "identity.db"
+    assert store.is_file()
+    second = run_sample("demo.py", None, ACS_DEMO_DIR=str(demo_dir))
+    assert second.returncode == 0, second.stdout + second.stderr
+
+    key = _stored_key(store)
+    for done, state in ((first, "new"), (second, "reused")):
+        out = done.stdout
+        assert re.search(rf"^Local Identity service: http://127\.0\.0\.1:\d+/ \(store .*, {state}\)$", out, re.M)
+        assert re.search(rf"create_user\s+{USER_ID}$", out, re.M)
+        assert re.search(r"issue_token\(scopes=\[\"chat\"\]\)\s+expires \S+ \S+ UTC \(in 24 h\)$", out, re.M)
+        assert BEFORE.search(out)
+        assert re.search(r"revoke_tokens\s+", out)
+        assert AFTER.search(out)
+        assert re.search(rf"delete_user\s+{USER_ID} deleted$", out, re.M)
+        assert out.index("before revocation") < out.index("revoke_tokens") < out.index("after revocation")
+        assert "Local Identity service stopped." in out
+        assert out.rstrip().endswith("Done.")
+        assert not JWT.search(out + done.stderr)
+        assert_no_secret(done, key)
+
+
+def test_demo_against_a_configured_resource(identity_service: EmulatorProcess, tmp_path: Path) -> None:
+    done = run_sample("demo.py", identity_service.connection_string, ACS_DEMO_DIR=str(tmp_path / "unused"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert_no_secret(done, identity_service.access_key)
+    assert f"Identity service: {identity_service.endpoint} (from {ENV})" in done.stdout
+    assert BEFORE.search(done.stdout)
+    assert AFTER.search(done.stdout)
+    assert "Local Identity service" not in done.stdout
+    assert not (tmp_path / "unused").exists()  # no local service, no store
+
+
+def test_demo_rejects_a_malformed_connection_string(tmp_path: Path) -> None:
+    key = "c2VjcmV0IGtleSB0aGF0IG11c3Qgbm90IGxlYWs="
+    done = run_sample("demo.py", f"endpoint=http://127.0.0.1:9/;accesskey={key};bogus=1")
+    assert done.returncode == 2
+    assert "demo failed" in done.stderr
+    assert key not in done.stdout + done.stderr
+
+
+# ----- the introspection helper, against a service without the endpoint -----
+
+
+class _NoIntrospection(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = json.dumps({"error": {"code": "NotFound", "message": "no such route"}}).encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+
+@pytest.fixture()
+def real_like_service() -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), _NoIntrospection)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _introspect_module() -> ModuleType:
+    sys.path.insert(0, str(SAMPLES))
+    try:
+        import _introspect
+    finally:
+        sys.path.remove(str(SAMPLES))
+    return _introspect
+
+
+def test_introspect_reports_the_local_service_verdict(identity_service: EmulatorProcess) -> None:
+    from azure.communication.administration import CommunicationIdentityClient
+
+    module = _introspect_module()
+    with CommunicationIdentityClient.from_connection_string(identity_service.connection_string) as client:
+        user, token = client.create_user_and_token(["chat"])
+        verdict = module.introspect(identity_service.endpoint, identity_service.access_key, token.token)
+        assert verdict["active"] is True
+        assert verdict["claims"]["skypeid"] == user.raw_id[2:]
+        client.delete_user(user)
+        verdict = module.introspect(identity_service.endpoint, identity_service.access_key, token.token)
+        assert verdict == {**verdict, "active": False, "reason": "identity_deleted"}
+
+
+def test_introspect_is_none_without_the_endpoint(real_like_service: str) -> None:
+    module = _introspect_module()
+    assert module.introspect(real_like_service, "c2VjcmV0", "a.b.c") is None

@@ -110,5 +110,6 @@ def test_architecture_paths_exist() -> None:
         for token in re.findall(r"(?<![\w.])([\w./-]+/|[\w/-]+\.(?:py|md|json))(?=\s|$)", body):
             path = token.replace("*.json", "")
             if "/" in path or path.endswith((".py", ".md")):
-                candidates = [ROOT / path, ROOT / "azure/communication/administration" / path, ROOT / "tests" / path]
+                bases = (ROOT, ROOT / "azure/communication/administration", ROOT / "generator", ROOT / "tests")
+                candidates = [base / path for base in bases]
                 assert any(c.exists() for c in candidates), f"README architecture names {token}, not found"

@@ -110,6 +110,12 @@ def test_architecture_paths_exist() -> None:
         for token in re.findall(r"(?<![\w.])([\w./-]+/|[\w/-]+\.(?:py|md|json))(?=\s|$)", body):
             path = token.replace("*.json", "")
             if "/" in path or path.endswith((".py", ".md")):
-                bases = (ROOT, ROOT / "azure/communication/administration", ROOT / "generator", ROOT / "tests")
+                bases = (
+                    ROOT,
+                    ROOT / "azure/communication/administration",
+                    ROOT / "generator",
+                    ROOT / "generated",
+                    ROOT / "tests",
+                )
                 candidates = [base / path for base in bases]
                 assert any(c.exists() for c in candidates), f"README architecture names {token}, not found"

@@ -143,17 +143,11 @@ def _write_manifest(out: Path, sources: dict[str, Path]) -> None:
         "config": "generator/README.md",
         "tools": _tool_versions(),
         "layers": {
-            name: {"input": source.relative_to(ROOT).as_posix(), "package": name}
-            for name, source in sources.items()
+            name: {"input": source.relative_to(ROOT).as_posix(), "package": name} for name, source in sources.items()
         },
-        "inputs": {
-            spec.relative_to(ROOT).as_posix(): _sha256(spec)
-            for spec in sorted(SWAGGER_DIR.glob("*.json"))
-        },
+        "inputs": {spec.relative_to(ROOT).as_posix(): _sha256(spec) for spec in sorted(SWAGGER_DIR.glob("*.json"))},
         "files": {
-            path.relative_to(out).as_posix(): _sha256(path)
-            for path in _files(out)
-            if path.name != "MANIFEST.json"
+            path.relative_to(out).as_posix(): _sha256(path) for path in _files(out) if path.name != "MANIFEST.json"
         },
     }
     text = json.dumps(manifest, indent=2, sort_keys=False) + "\n"
@@ -165,9 +159,7 @@ def generate_into(out: Path) -> None:
     sources = layers()
     for layer in sources:
         _run_autorest(layer, out / layer)
-    summary = "\n".join(
-        f"- ``{name}``: from ``{src.relative_to(ROOT).as_posix()}``" for name, src in sources.items()
-    )
+    summary = "\n".join(f"- ``{name}``: from ``{src.relative_to(ROOT).as_posix()}``" for name, src in sources.items())
     (out / "__init__.py").write_text(ROOT_INIT.format(layers=summary), encoding="utf-8")
     (out / "py.typed").write_text("", encoding="utf-8")
     for path in _files(out):
@@ -197,9 +189,7 @@ def diff_trees(expected: Path, actual: Path) -> list[str]:
         old = committed.read_text(encoding="utf-8").splitlines(True) if committed.exists() else []
         new = fresh.read_text(encoding="utf-8").splitlines(True) if fresh.exists() else []
         if old != new or committed.exists() != fresh.exists():
-            lines.extend(
-                difflib.unified_diff(old, new, f"committed/{name}", f"regenerated/{name}")
-            )
+            lines.extend(difflib.unified_diff(old, new, f"committed/{name}", f"regenerated/{name}"))
             if committed.exists() != fresh.exists():
                 lines.append(f"only in {'committed' if committed.exists() else 'regenerated'}: {name}\n")
     return lines

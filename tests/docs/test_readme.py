@@ -62,7 +62,7 @@ def test_first_screen_names_the_two_setup_commands() -> None:
 @pytest.mark.parametrize("index", range(len(_blocks("python"))))
 def test_python_block_runs(index: int, identity_service: EmulatorProcess) -> None:
     code = _blocks("python")[index]
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "-c", code],
         env=_service_env(identity_service),
         capture_output=True,
@@ -89,7 +89,7 @@ def test_console_commands(identity_service: EmulatorProcess) -> None:
         elif words[0] == "acs-identity":
             if words[1] == "serve":
                 continue  # a server that runs until stopped; tests/cli covers it
-            done = subprocess.run(  # noqa: S603
+            done = subprocess.run(
                 [sys.executable, "-m", "azure.communication.administration", *words[1:]],
                 env=_service_env(identity_service),
                 capture_output=True,

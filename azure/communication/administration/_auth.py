@@ -25,16 +25,10 @@ from azure.core.pipeline.policies import SansIOHTTPPolicy
 from ._connection_string import decode_access_key
 
 # aiohttp (through yarl) re-quotes the path before sending, turning the ids'
-# "%3A" into ":"; the signature must cover what it actually sends.
-_AIOHTTP_TRANSPORT: Optional[type] = None
-_YARL_URL: Any = None
-try:
-    from azure.core.pipeline.transport import AioHttpTransport
-    from yarl import URL
-
-    _AIOHTTP_TRANSPORT, _YARL_URL = AioHttpTransport, URL
-except ImportError:  # pragma: no cover - the "aio" extra is not installed
-    pass
+# "%3A" into ":"; the signature must cover what it actually sends. Only async
+# pipelines can hold an aiohttp transport, so only they load yarl (at
+# construction: importing aiohttp costs a sync process ~0.2 s for nothing).
+_AIOHTTP_MODULE = "azure.core.pipeline.transport._aiohttp"
 
 __all__ = ["TEAMS_PHONE_TOKEN_OPTION", "HMACCredentialPolicy", "TeamsPhoneTokenPolicy"]
 
@@ -72,8 +66,17 @@ class HMACCredentialPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
         credential: Union[str, AzureKeyCredential],
         *,
         clock: Callable[[], float] = time.time,
+        for_async: bool = False,
     ) -> None:
         super().__init__()
+        self._requote: Any = None
+        if for_async:
+            try:
+                from yarl import URL  # construction time, async clients only
+
+                self._requote = URL
+            except ImportError:  # pragma: no cover - no aiohttp, so no aiohttp transport either
+                pass
         self._host = _host_of(endpoint)
         self._credential = credential
         self._clock = clock
@@ -106,11 +109,18 @@ class HMACCredentialPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
         http_request.headers.update(
             self.sign(
                 http_request.method,
-                _wire_path(http_request.url, request.context.transport),
+                self._wire_path(http_request.url, request.context.transport),
                 _body_bytes(http_request),
                 formatdate(self._clock(), usegmt=True),  # RFC 1123, English whatever the locale
             )
         )
+
+    def _wire_path(self, url: str, transport: Any) -> str:
+        """``path?query`` exactly as the transport will put it on the request line."""
+        if self._requote is not None and _is_aiohttp(transport):
+            return str(self._requote(url).raw_path_qs)
+        parts = urlsplit(url)
+        return f"{parts.path or '/'}?{parts.query}" if parts.query else parts.path or "/"
 
 
 class TeamsPhoneTokenPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
@@ -133,18 +143,10 @@ class TeamsPhoneTokenPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
             request.http_request.headers["Authorization"] = f"Bearer {token}"
 
 
-def _wire_path(url: str, transport: Any) -> str:
-    """``path?query`` exactly as the transport will put it on the request line."""
-    if _YARL_URL is not None and _is_aiohttp(transport):
-        return str(_YARL_URL(url).raw_path_qs)
-    parts = urlsplit(url)
-    return f"{parts.path or '/'}?{parts.query}" if parts.query else parts.path or "/"
-
-
 def _is_aiohttp(transport: Any) -> bool:
     # The pipeline may wrap the real transport (e.g. a sync-to-async adapter).
     while transport is not None:
-        if _AIOHTTP_TRANSPORT is not None and isinstance(transport, _AIOHTTP_TRANSPORT):
+        if any(cls.__module__ == _AIOHTTP_MODULE for cls in type(transport).__mro__):
             return True
         transport = getattr(transport, "_transport", None)
     return False

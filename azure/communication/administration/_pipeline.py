@@ -62,7 +62,7 @@ def _is_token_credential(credential: Any) -> bool:
 def auth_policy(endpoint: str, credential: Any, *, is_async: bool) -> Any:
     """HMAC for a key (``str`` or ``AzureKeyCredential``), bearer for a ``TokenCredential``."""
     if isinstance(credential, (str, AzureKeyCredential)):
-        return HMACCredentialPolicy(endpoint, credential)
+        return HMACCredentialPolicy(endpoint, credential, for_async=is_async)
     if _is_token_credential(credential):
         policy = AsyncBearerTokenCredentialPolicy if is_async else BearerTokenCredentialPolicy
         return policy(credential, ENTRA_SCOPE)

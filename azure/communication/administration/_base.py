@@ -12,6 +12,7 @@ from typing import Any, Optional, Union
 
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import HttpResponseError
+from typing_extensions import Self
 
 from ._api_versions import (
     PREVIEW_2020,
@@ -80,9 +81,13 @@ class IdentityClientBase:
         self._client_kwargs = client_kwargs(self._endpoint, credential, is_async=self._is_async, **kwargs)
 
     @classmethod
-    def _parse_connection_string(cls, conn_str: str) -> tuple[str, str]:
+    def from_connection_string(cls, conn_str: str, **kwargs: Any) -> Self:
+        """Create a client from ``endpoint=...;accesskey=...`` (keys case-insensitive, any order).
+
+        :raises ValueError: naming the missing or malformed part; the key is never in the message.
+        """
         parsed = parse_connection_string(conn_str)
-        return parsed.endpoint, parsed.access_key
+        return cls(parsed.endpoint, parsed.access_key, **kwargs)
 
     @property
     def api_version(self) -> ApiVersion:

@@ -63,15 +63,6 @@ class CommunicationIdentityClient(IdentityClientBase):
         layer = IdentityPreview2020RestClient if self._is_preview else IdentityRestClient
         self._rest: Any = layer(self._endpoint, api_version=self._api_version.value, **self._client_kwargs)
 
-    @classmethod
-    def from_connection_string(cls, conn_str: str, **kwargs: Any) -> Self:
-        """Create a client from ``endpoint=...;accesskey=...`` (keys case-insensitive, any order).
-
-        :raises ValueError: naming the missing or malformed part; the key is never in the message.
-        """
-        endpoint, key = cls._parse_connection_string(conn_str)
-        return cls(endpoint, key, **kwargs)
-
     # ----- the 2020 preview surface -----
 
     @distributed_trace_async

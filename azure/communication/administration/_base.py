@@ -103,7 +103,8 @@ class IdentityClientBase:
 
     # ----- request preparation (raise ValueError before any network call) -----
 
-    def _preview_token_request(self, scopes: ScopesInput) -> Any:
+    def _preview_token_request(self, scopes: ScopesInput, token_expires_in: Optional[timedelta] = None) -> Any:
+        expires_in_minutes(token_expires_in, self._api_version)  # raises: the preview has no lifetimes
         return preview_models.CommunicationTokenRequest(scopes=normalize_scopes(scopes, self._api_version))
 
     def _ga_token_request(self, scopes: ScopesInput, token_expires_in: Optional[timedelta]) -> Any:
@@ -117,9 +118,6 @@ class IdentityClientBase:
             create_token_with_scopes=normalize_scopes(scopes, self._api_version),
             expires_in_minutes=expires_in_minutes(token_expires_in, self._api_version),
         )
-
-    def _check_preview_create_with_token(self, token_expires_in: Optional[timedelta]) -> None:
-        expires_in_minutes(token_expires_in, self._api_version)  # raises: no lifetimes on the preview
 
     def _revoke_body(self, issued_before: Optional[datetime], now: datetime) -> Any:
         """Preview: ``tokensValidFrom``; GA: nothing (it revokes all), or a clear refusal."""
@@ -176,6 +174,13 @@ class IdentityClientBase:
     def _user_and_token(result: Any) -> tuple[CommunicationUserIdentifier, Optional[AccessToken]]:
         user = CommunicationUserIdentifier(result.identity.id)
         token = access_token(result.access_token) if result.access_token is not None else None
+        return user, token
+
+    @classmethod
+    def _created_with_token(cls, result: Any) -> tuple[CommunicationUserIdentifier, AccessToken]:
+        user, token = cls._user_and_token(result)
+        if token is None:  # not an assert: it must hold under python -O too
+            raise HttpResponseError(message="The service created the user but answered without its token.")
         return user, token
 
     @staticmethod

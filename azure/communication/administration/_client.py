@@ -105,15 +105,12 @@ class CommunicationIdentityClient(IdentityClientBase):
     ) -> tuple[CommunicationUserIdentifier, AccessToken]:
         """Create a user and issue it a token, in one call (two on the 2020 preview)."""
         if self._is_preview:
-            body = self._preview_token_request(scopes)
-            self._check_preview_create_with_token(token_expires_in)
+            body = self._preview_token_request(scopes, token_expires_in)
             user = self.create_user(**kwargs)
             result = self._rest.communication_identity.issue_token(user.raw_id, body, **kwargs)
             return user, access_token(result)
         request = self._ga_create_request(scopes, token_expires_in)
-        user, token = self._user_and_token(self._rest.communication_identity.create(request, **kwargs))
-        assert token is not None, "the service answered without the token it was asked for"
-        return user, token
+        return self._created_with_token(self._rest.communication_identity.create(request, **kwargs))
 
     @distributed_trace
     def get_token(
@@ -127,8 +124,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         """Issue a token; ``token_expires_in`` is 60 minutes to 24 hours, whole minutes (2022-10-01+)."""
         uid = user_id(user)
         if self._is_preview:
-            body = self._preview_token_request(scopes)
-            self._check_preview_create_with_token(token_expires_in)
+            body = self._preview_token_request(scopes, token_expires_in)
             token = self._rest.communication_identity.issue_token(uid, body, **kwargs)
             return access_token(token)
         body = self._ga_token_request(scopes, token_expires_in)

@@ -6,11 +6,9 @@ transport differ between the two.
 
 from __future__ import annotations
 
-import os
 from typing import Any, Union
 from urllib.parse import urlsplit
 
-import requests.utils
 from azure.core.credentials import AzureKeyCredential
 from azure.core.pipeline.policies import (
     AsyncBearerTokenCredentialPolicy,
@@ -32,6 +30,7 @@ from azure.core.pipeline.transport import RequestsTransport
 
 from ._auth import HMACCredentialPolicy, TeamsPhoneTokenPolicy
 from ._logging import RedactingNetworkTraceLoggingPolicy
+from ._transport import PooledTransport
 from ._version import VERSION
 
 ENTRA_SCOPE = "https://communication.azure.com//.default"  # the double slash is real
@@ -92,28 +91,23 @@ def build_policies(auth: Any, *, is_async: bool, **kwargs: Any) -> list[Any]:
     ]
 
 
-class EnvironmentOnceRequestsTransport(RequestsTransport):  # type: ignore[misc]
-    """``RequestsTransport`` that reads proxy and CA settings from the environment once.
+_TRANSPORT_KEYS = (
+    "connection_timeout",
+    "read_timeout",
+    "connection_verify",
+    "connection_cert",
+    "connection_data_block_size",
+    "use_env_settings",
+)
 
-    With ``trust_env`` on, requests scans the environment (proxies, ``NO_PROXY``,
-    netrc, CA bundle) on every request, which is most of a call's client-side CPU.
-    A client only ever talks to one endpoint, so the answer is fixed at
-    construction: this transport works it out then and turns the per-request scan off.
-    """
 
-    def __init__(self, endpoint: str, **kwargs: Any) -> None:
-        self._read_env = kwargs.pop("use_env_settings", True)
-        self._env_proxies: dict[str, str] = {}
-        if self._read_env:
-            self._env_proxies = requests.utils.get_environ_proxies(endpoint)
-            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-            if bundle and "connection_verify" not in kwargs:
-                kwargs["connection_verify"] = bundle
-        super().__init__(use_env_settings=False, **kwargs)
-
-    def _init_session(self, session: Any) -> None:
-        super()._init_session(session)
-        session.proxies.update(self._env_proxies)
+def default_sync_transport(endpoint: str, kwargs: dict[str, Any]) -> Any:
+    """Our pooled urllib3 transport; a caller's own ``requests`` ``session`` keeps azure-core's transport."""
+    options = {k: kwargs[k] for k in _TRANSPORT_KEYS if k in kwargs}
+    if "session" in kwargs:
+        return RequestsTransport(session=kwargs["session"], **options)
+    # Client-wide proxies go to the transport, which resolves them once; per-call ``proxies=`` still work.
+    return PooledTransport(endpoint, proxies=kwargs.pop("proxies", None), **options)
 
 
 def client_kwargs(
@@ -122,17 +116,6 @@ def client_kwargs(
     """Keyword arguments for a generated client: our policies and (sync) our transport."""
     auth = auth_policy(endpoint, credential, is_async=is_async)
     if not is_async and "transport" not in kwargs:
-        transport_keys = (
-            "connection_timeout",
-            "read_timeout",
-            "connection_verify",
-            "connection_cert",
-            "connection_data_block_size",
-            "use_env_settings",
-            "session",
-        )
-        kwargs["transport"] = EnvironmentOnceRequestsTransport(
-            endpoint, **{k: kwargs[k] for k in transport_keys if k in kwargs}
-        )
+        kwargs["transport"] = default_sync_transport(endpoint, kwargs)
     kwargs["policies"] = build_policies(auth, is_async=is_async, **kwargs)
     return kwargs

@@ -1,0 +1,381 @@
+"""The sync client's default transport, against a raw socket server: bytes on the wire, parsing, errors,
+connection reuse, proxies from the environment and from options, TLS settings."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+
+import pytest
+from azure.core.exceptions import (
+    HttpResponseError,
+    ServiceRequestError,
+    ServiceRequestTimeoutError,
+    ServiceResponseError,
+    ServiceResponseTimeoutError,
+)
+from azure.core.rest import HttpRequest
+from urllib3.exceptions import InsecureRequestWarning
+
+from azure.communication.administration import ApiVersion, CommunicationIdentityClient, _http11
+from azure.communication.administration._transport import PooledTransport
+
+from . import _fakes as f
+from ._raw_server import DROP, HANG, CloseAfter, RawServer, response, self_signed
+
+IDENTITY = response(201, {"identity": {"id": f.USER_ID}}, reason="Created")
+TOKEN = response(200, {"token": f.TOKEN, "expiresOn": f.EXPIRES_ON})
+NO_CONTENT = b"HTTP/1.1 204 No Content\r\n\r\n"
+PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+V = "2023-10-01"
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_environment(monkeypatch):
+    """Each test starts with no proxy and no CA bundle in the environment, and sets what it needs."""
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+
+
+def _client(url: str, **kwargs) -> CommunicationIdentityClient:
+    return CommunicationIdentityClient(url, f.KEY, api_version=kwargs.pop("api_version", V), **kwargs)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ----- what goes on the wire -----
+
+
+def test_request_bytes_on_the_wire():
+    with RawServer(TOKEN) as server, _client(server.url) as client:
+        client.issue_token(f.USER_ID, ["chat"])
+    (got,) = server.received
+    assert got.request_line == f"POST /identities/{f.USER_ID_QUOTED}/:issueAccessToken?api-version={V} HTTP/1.1"
+    assert got.header("Host") == f"127.0.0.1:{server.port}"
+    assert got.body == b'{"scopes": ["chat"]}'
+    assert got.header("Content-Length") == str(len(got.body))
+    assert got.header("Content-Type") == "application/json"
+    assert got.header("Accept-Encoding") == "identity"
+    assert got.header("Authorization").startswith(f.HMAC_PREFIX)
+    names = sorted(line.split(":", 1)[0].lower() for line in got.header_lines)
+    assert names == sorted(
+        [
+            "host",
+            "accept",
+            "accept-encoding",
+            "authorization",
+            "content-length",
+            "content-type",
+            "user-agent",
+            "x-ms-client-request-id",
+            "x-ms-content-sha256",
+            "x-ms-date",
+        ]
+    )
+
+
+def test_post_without_body_sends_content_length_zero_and_delete_sends_none():
+    with RawServer(NO_CONTENT, NO_CONTENT) as server, _client(server.url) as client:
+        client.revoke_tokens(f.USER_ID)
+        client.delete_user(f.USER_ID)
+    revoke, delete = server.received
+    assert revoke.request_line.startswith(f"POST /identities/{f.USER_ID_QUOTED}/:revokeAccessTokens?")
+    assert (revoke.header("Content-Length"), revoke.body) == ("0", b"")
+    assert delete.request_line == f"DELETE /identities/{f.USER_ID_QUOTED}?api-version={V} HTTP/1.1"
+    assert delete.header("Content-Length") is None
+
+
+def test_host_header_omits_the_default_port():
+    assert _http11.host_header("contoso.communication.azure.com", 443, 443) == "contoso.communication.azure.com"
+    assert _http11.host_header("127.0.0.1", 8080, 80) == "127.0.0.1:8080"
+    assert _http11.host_header("::1", 8443, 443) == "[::1]:8443"
+
+
+def test_a_header_value_with_a_line_break_is_refused_before_sending():
+    with (
+        RawServer() as server,
+        _client(server.url) as client,
+        pytest.raises(ValueError, match="'x-evil' contains a line break"),
+    ):
+        client.create_user(headers={"x-evil": "a\r\nInjected: yes"})
+    assert server.received == []
+
+
+# ----- reading responses -----
+
+
+def _send(transport: PooledTransport, url: str, method: str = "GET") -> object:
+    return transport.send(HttpRequest(method, url + "/x"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "body"),
+    [
+        (response(200, b"hello"), b"hello"),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n",
+            b"hello world",
+        ),
+        (b"HTTP/1.1 100 Continue\r\n\r\n" + response(200, b"after continue"), b"after continue"),
+        (response(200, gzip.compress(b"zipped"), headers={"Content-Encoding": "gzip"}), b"zipped"),
+        (b"HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n", b""),
+    ],
+    ids=["content-length", "chunked-with-trailer", "100-continue", "gzip", "204"],
+)
+def test_response_bodies(raw, body):
+    with RawServer(raw, response(200, b"next")) as server, PooledTransport(server.url) as transport:
+        assert _send(transport, server.url).content == body
+        assert _send(transport, server.url).content == b"next"  # the connection was left at a clean boundary
+    assert server.connections == 1
+
+
+def test_headers_are_case_insensitive_and_repeated_ones_joined():
+    raw = b"HTTP/1.1 201 Created\r\nX-Multi: a\r\nx-multi: b\r\nX-Folded: one\r\n  two\r\nContent-Length: 0\r\n\r\n"
+    with RawServer(raw) as server, PooledTransport(server.url) as transport:
+        resp = _send(transport, server.url)
+    assert (resp.status_code, resp.reason) == (201, "Created")
+    assert resp.headers["x-multi"] == "a, b"
+    assert resp.headers["X-FOLDED"] == "one two"
+
+
+def test_body_until_close_and_http_1_0_do_not_reuse_the_connection():
+    until_close = CloseAfter(b"HTTP/1.1 200 OK\r\n\r\nto the end")
+    http10 = b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    with RawServer(until_close, http10, response(200, b"third")) as server, PooledTransport(server.url) as transport:
+        assert _send(transport, server.url).content == b"to the end"
+        assert _send(transport, server.url).content == b"ok"
+        assert _send(transport, server.url).content == b"third"
+    assert [r.connection for r in server.received] == [1, 2, 3]
+
+
+def test_keep_alive_reuses_one_connection_and_connection_close_ends_it():
+    closing = response(200, b"bye", headers={"Connection": "close"})
+    with RawServer(response(200, b"1"), closing, response(200, b"3")) as server, PooledTransport(server.url) as t:
+        assert [_send(t, server.url).content for _ in range(3)] == [b"1", b"bye", b"3"]
+    assert [r.connection for r in server.received] == [1, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"SPDY/3 200 OK\r\n\r\n", "not an HTTP/1.x status line"),
+        (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "malformed response header line"),
+        (CloseAfter(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"), "ended after 5 of 10 bytes"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n", "invalid Content-Length"),
+        (DROP, "closed the connection without answering"),
+    ],
+    ids=["status-line", "header", "truncated", "content-length", "no-answer"],
+)
+def test_broken_responses_are_service_response_errors(raw, message):
+    with (
+        RawServer(raw) as server,
+        _client(server.url, retry_total=0) as client,
+        pytest.raises(ServiceResponseError, match=message),
+    ):
+        client.create_user()
+    assert server.connections == 1  # a fresh connection that fails is not retried by the transport
+
+
+def test_a_kept_alive_connection_the_server_dropped_is_replaced_and_the_request_sent_again(monkeypatch):
+    # The idle check is what normally catches this; here the server closes just after the check.
+    monkeypatch.setattr(_http11.Connection, "is_usable", lambda self: self.is_open)
+    with RawServer(CloseAfter(IDENTITY), IDENTITY) as server, _client(server.url, retry_total=0) as client:
+        client.create_user()
+        assert client.create_user().raw_id == f.USER_ID
+    assert [r.connection for r in server.received] == [1, 2]
+
+
+def test_an_idle_connection_closed_by_the_server_is_not_used():
+    with RawServer(CloseAfter(IDENTITY), IDENTITY) as server, _client(server.url, retry_total=0) as client:
+        client.create_user()
+        client.create_user()
+    assert [r.connection for r in server.received] == [1, 2]
+
+
+def test_read_timeout():
+    with (
+        RawServer(HANG) as server,
+        _client(server.url, retry_total=0, read_timeout=0.2) as client,
+        pytest.raises(ServiceResponseTimeoutError, match=r"no response within 0\.2 s"),
+    ):
+        client.create_user()
+
+
+def test_connection_refused_is_a_request_error_and_retried(monkeypatch):
+    client = _client(f"http://127.0.0.1:{_closed_port()}", retry_total=2, retry_backoff_factor=0)
+    with pytest.raises(ServiceRequestError, match=r"could not connect to 127\.0\.0\.1"):
+        client.create_user()
+
+
+def test_connect_timeout_maps_to_request_timeout(monkeypatch):
+    def timing_out(*args, **kwargs):
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(_http11.socket, "create_connection", timing_out)
+    with pytest.raises(ServiceRequestTimeoutError, match="timed out connecting"):
+        _client("http://127.0.0.1:1", retry_total=0).create_user()
+
+
+def test_service_errors_still_carry_code_and_message():
+    body = {"error": {"code": "IdentityNotFound", "message": "Identity not found."}}
+    with (
+        RawServer(response(404, body, reason="Not Found")) as server,
+        _client(server.url) as client,
+        pytest.raises(HttpResponseError) as caught,
+    ):
+        client.delete_user(f.USER_ID)
+    assert (caught.value.status_code, caught.value.error.code) == (404, "IdentityNotFound")
+
+
+def test_the_client_works_again_after_close():
+    with RawServer(default=IDENTITY) as server:
+        client = _client(server.url)
+        client.create_user()
+        client.close()
+        assert client.create_user().raw_id == f.USER_ID
+    assert [r.connection for r in server.received] == [1, 2]
+
+
+def test_stream_true_goes_through_urllib3_and_streams():
+    with RawServer(response(200, b"x" * 10000)) as server, PooledTransport(server.url) as transport:
+        resp = transport.send(HttpRequest("GET", server.url + "/big"), stream=True)
+        assert b"".join(resp.iter_bytes()) == b"x" * 10000
+
+
+def test_unknown_options_are_refused():
+    with pytest.raises(TypeError, match="connection_tiemout"):
+        PooledTransport("http://127.0.0.1:1", connection_tiemout=3)
+    with (
+        RawServer() as server,
+        _client(server.url) as client,
+        pytest.raises(TypeError, match=r"unexpected keyword argument.*bogus"),
+    ):
+        client.create_user(bogus=1)
+
+
+def test_a_requests_session_keeps_azure_cores_requests_transport():
+    import requests
+
+    session = requests.Session()
+    seen: list[int] = []
+    session.hooks["response"].append(lambda r, *args, **kwargs: seen.append(r.status_code))
+    with RawServer(IDENTITY) as server, _client(server.url, session=session) as client:
+        assert client.create_user().raw_id == f.USER_ID
+    assert seen == [201]
+
+
+# ----- proxies -----
+
+
+def _unreachable() -> str:
+    return f"http://127.0.0.1:{_closed_port()}"
+
+
+def test_proxy_from_the_environment_is_used(monkeypatch):
+    target = _unreachable()
+    with RawServer(IDENTITY) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", f"http://user:s3cret@127.0.0.1:{proxy.port}")
+        with _client(target) as client:
+            assert client.create_user().raw_id == f.USER_ID
+    (got,) = proxy.received
+    assert got.request_line == f"POST {target}/identities?api-version={V} HTTP/1.1"
+    assert got.header("Host") == target.removeprefix("http://")
+    assert got.header("Proxy-Authorization") == "Basic dXNlcjpzM2NyZXQ="  # user:s3cret
+
+
+def test_no_proxy_and_use_env_settings_false_go_direct(monkeypatch):
+    with RawServer(default=IDENTITY) as service, RawServer(default=IDENTITY) as proxy:
+        monkeypatch.setenv("http_proxy", proxy.url)
+        monkeypatch.setenv("no_proxy", "localhost,127.0.0.1")
+        _client(service.url).create_user()
+        monkeypatch.delenv("no_proxy")
+        _client(service.url, use_env_settings=False).create_user()
+        _client(service.url).create_user()
+    assert len(service.received) == 2
+    assert len(proxy.received) == 1
+
+
+def test_proxies_given_to_the_client_and_to_a_call(monkeypatch):
+    target = _unreachable()
+    with RawServer(default=IDENTITY) as proxy, _client(target, proxies={"http": proxy.url}) as client:
+        client.create_user()
+        with _client(target, retry_total=0) as client:
+            client.create_user(proxies={"http": proxy.url})
+            with pytest.raises(ServiceRequestError):
+                client.create_user()
+    assert [r.request_line.split()[1] for r in proxy.received] == [f"{target}/identities?api-version={V}"] * 2
+
+
+def test_an_unreachable_proxy_is_a_request_error(monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", _unreachable())
+    with pytest.raises(ServiceRequestError):
+        _client(_unreachable(), retry_total=0).create_user()
+
+
+# ----- TLS -----
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+def test_https_with_the_servers_ca(tls):
+    context, ca = tls
+    with RawServer(default=IDENTITY, tls=context) as server, _client(server.url, connection_verify=ca) as client:
+        client.create_user()
+        client.create_user()
+    assert [r.connection for r in server.received] == [1, 1]
+    assert server.received[0].header("Host") == f"127.0.0.1:{server.port}"
+
+
+def test_https_rejects_an_unknown_certificate(tls):
+    context, _ = tls
+    with (
+        RawServer(default=IDENTITY, tls=context) as server,
+        pytest.raises(ServiceRequestError, match="CERTIFICATE_VERIFY_FAILED"),
+    ):
+        _client(server.url, retry_total=0).create_user()
+        assert server.received == []
+
+
+def test_connection_verify_false_connects_and_warns(tls):
+    context, _ = tls
+    with RawServer(default=IDENTITY, tls=context) as server:
+        with pytest.warns(InsecureRequestWarning, match="not checked"):
+            client = _client(server.url, connection_verify=False)
+        assert client.create_user().raw_id == f.USER_ID
+
+
+def test_ca_bundle_from_the_environment(tls, monkeypatch):
+    context, ca = tls
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)
+    with RawServer(default=IDENTITY, tls=context) as server:
+        _client(server.url).create_user()
+        with pytest.raises(ServiceRequestError):
+            _client(server.url, use_env_settings=False, retry_total=0).create_user()
+    assert len(server.received) == 1
+
+
+def test_a_missing_ca_bundle_fails_at_construction():
+    with pytest.raises(ValueError, match="existing CA bundle path"):
+        _client("https://127.0.0.1:1", connection_verify="/nonexistent/ca.pem")
+
+
+def test_every_api_version_against_the_local_service(identity_service):
+    for version in ApiVersion:
+        with CommunicationIdentityClient.from_connection_string(
+            identity_service.connection_string, api_version=version
+        ) as client:
+            user = client.create_user()
+            assert client.issue_token(user, ["chat"]).token
+            client.revoke_tokens(user)
+            client.delete_user(user)

@@ -314,10 +314,11 @@ def test_proxies_given_to_the_client_and_to_a_call(monkeypatch):
     assert [r.request_line.split()[1] for r in proxy.received] == [f"{target}/identities?api-version={V}"] * 2
 
 
-def test_an_unreachable_proxy_is_a_request_error(monkeypatch):
-    monkeypatch.setenv("HTTP_PROXY", _unreachable())
-    with pytest.raises(ServiceRequestError):
+def test_an_unreachable_proxy_is_a_request_error_without_its_password(monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", _unreachable().replace("http://", "http://user:pr0xy-s3cret@"))
+    with pytest.raises(ServiceRequestError) as caught:
         _client(_unreachable(), retry_total=0).create_user()
+    assert "pr0xy-s3cret" not in f"{caught.value} {caught.value.exc_value!r}"
 
 
 # ----- TLS -----

@@ -18,6 +18,8 @@ from setuptools import setup
 
 HERE = Path(__file__).resolve().parent
 GENERATED_ROOT = "azure.communication.administration._generated"
+#: No Windows or PyPy wheels; the local service falls back to asyncio's loop there.
+_UVLOOP = 'uvloop==0.23.0; sys_platform != "win32" and platform_python_implementation == "CPython"'
 
 
 def _subpackages(folder: str, root: str) -> list[str]:
@@ -63,7 +65,8 @@ setup(
     ],
     extras_require={
         "aio": ["aiohttp>=3.9"],
-        "emulator": ["aiohttp>=3.9", "cryptography>=41"],
+        # uvloop: the local service's faster event loop (it runs on asyncio's without it).
+        "emulator": ["aiohttp>=3.9", "cryptography>=41", _UVLOOP],
         "dev": [
             "aiohttp==3.14.5",
             "cryptography==50.0.2",
@@ -74,6 +77,7 @@ setup(
             "requests==2.34.2",
             "azure-communication-identity==1.5.0",
             "build==1.6.1",
+            _UVLOOP,
         ],
     },
     entry_points={

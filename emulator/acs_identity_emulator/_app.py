@@ -23,7 +23,7 @@ import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -53,6 +53,8 @@ TEAMS_USER_SCOPES = "voip,chat"
 TEAMS_PHONE_SCOPES = "voip"
 
 _STATIC_HEADERS = {"Strict-Transport-Security": "max-age=2592000"}
+#: ``json.dumps(..., separators=(",", ":"))`` without building an encoder per call.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 #: An operation: (emulator, request context) -> (status, JSON body or None).
 Operation = Callable[["Emulator", "Call"], Awaitable[tuple[int, Any]]]
@@ -84,6 +86,11 @@ class Route:
     pattern: tuple[str | None, ...]
     versions: tuple[str, ...] | None  # for the api-supported-versions header
     methods: dict[str, Method]
+    supported_header: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        header = None if self.versions is None else _versions.header_value(self.versions)
+        object.__setattr__(self, "supported_header", header)
 
     def match(self, segments: list[str]) -> list[str] | None:
         """The parameter values if ``segments`` fits this route."""
@@ -112,12 +119,20 @@ def _api_version(query: str) -> str:
     return values[0] if values else ""
 
 
+def _unquote_segment(segment: str) -> str:
+    """Percent-decode one path segment; ids only escape ``:`` (``8%3Aacs%3A...``), so try that first."""
+    if "%" not in segment:
+        return segment
+    simple = segment.replace("%3A", ":").replace("%3a", ":")
+    return simple if "%" not in simple else unquote(segment)
+
+
 def _json_response(status: int, payload: Any, headers: dict[str, str]) -> web.Response:
     if payload is None:
         # 204: no body and no Content-Type, as the service answers.
         return web.Response(status=status, headers=headers)
     headers["Content-Type"] = JSON_UTF8
-    body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    body = _COMPACT.encode(payload).encode("utf-8")
     return web.Response(status=status, body=body, headers=headers)
 
 
@@ -233,15 +248,15 @@ class Emulator:
     async def _serve(self, request: web.Request, headers: dict[str, str]) -> tuple[int, Any]:
         raw = request.raw_path
         raw_path, _, query = raw.partition("?")
-        segments = [unquote(s) if "%" in s else s for s in raw_path.split("/")]
+        segments = [_unquote_segment(s) for s in raw_path.split("/")]
         for route in self.routes:
             params = route.match(segments)
             if params is not None:
                 break
         else:
             raise _errors.not_found(unquote(raw_path))
-        if route.versions is not None:
-            headers["api-supported-versions"] = _versions.header_value(route.versions)
+        if route.supported_header is not None:
+            headers["api-supported-versions"] = route.supported_header
         method = route.methods.get(request.method)
         if method is None:
             raise _errors.method_not_allowed(request.method, unquote(raw_path), tuple(route.methods))

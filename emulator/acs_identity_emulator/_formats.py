@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from datetime import datetime, timezone
@@ -35,16 +36,30 @@ def teams_phone_identity_id(resource_id: str, tenant_id: str, object_id: str) ->
     return f"8:acs:{resource_id}_{tenant_id.lower()}_{object_id.lower()}"
 
 
+#: "YYYY-MM-DDTHH:MM:SS" of recent whole seconds: tokens issued in the same
+#: second with the same lifetime share it.
+_SECOND_TEXT: dict[int, str] = {}
+
+
 def format_expires_on(epoch_seconds: float) -> str:
     """Format like the service: ``2021-06-02T22:00:57.295796+00:00``.
 
     Offset always ``+00:00`` (never ``Z``); fractional digits with trailing
-    zeros dropped, and no fraction at all for a whole second.
+    zeros dropped, and no fraction at all for a whole second.  Microseconds
+    are rounded half-even, exactly as ``datetime.fromtimestamp`` does.
     """
-    moment = datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}".rstrip("0")
+    whole = math.floor(epoch_seconds)
+    micro = round((epoch_seconds - whole) * 1_000_000)
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    text = _SECOND_TEXT.get(whole)
+    if text is None:
+        text = datetime.fromtimestamp(whole, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        if len(_SECOND_TEXT) >= 256:
+            _SECOND_TEXT.clear()
+        _SECOND_TEXT[whole] = text
+    if micro:
+        return f"{text}.{micro:06d}".rstrip("0") + "+00:00"
     return text + "+00:00"
 
 

@@ -2,7 +2,7 @@
 
 Run it with ``python -m acs_identity_emulator --port 0 --db :memory:`` (or the
 ``acs-identity-emulator`` console script); it prints its connection string
-``endpoint=http://127.0.0.1:<port>/;accesskey=<key>`` when ready.
+``endpoint=http://127.0.0.1:<port>/;accesskey=<key>`` when ready (``https`` with ``--tls``).
 
 In-process use: :func:`create_app` returns the ``aiohttp.web.Application``.
 For tests, :mod:`acs_identity_emulator.testing` starts it as a subprocess.

@@ -112,6 +112,11 @@ class Store:
         assert stored is not None
         return stored
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Store ``value``, replacing any value (committed on return)."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     def resource_id(self) -> str:
         """The resource guid, fixed per store."""
         return self.set_meta_if_absent("resource_id", str(uuid.uuid4()))

@@ -10,13 +10,20 @@ Stable API::
         emu.access_key         # base64 key
         emu.port               # int
         emu.process            # subprocess.Popen
+        emu.certificate        # None over HTTP
+
+    with running_emulator(tls=True) as emu:  # HTTPS
+        emu.endpoint           # "https://127.0.0.1:PORT/"
+        emu.certificate        # PEM file to trust: connection_verify=emu.certificate
 
 ``running_emulator(db=":memory:", access_key=None, extra_args=(), *,
-startup_timeout=30.0, env=None)`` runs ``python -m acs_identity_emulator
---host 127.0.0.1 --port 0 --db DB [--access-key KEY] *extra_args`` with the
-current interpreter, waits (without sleeping) for the connection-string line
-on stdout, and on exit stops the process with SIGTERM, waiting up to 10 s
-before SIGKILL.  :func:`start_emulator` / :meth:`EmulatorProcess.stop` do the
+startup_timeout=30.0, env=None, tls=False)`` runs ``python -m
+acs_identity_emulator --host 127.0.0.1 --port 0 --db DB [--access-key KEY]
+[--tls] *extra_args`` with the current interpreter, waits (without sleeping)
+for the connection-string line on stdout (and, over HTTPS, the
+``certificate=PATH`` line that follows it; ``extra_args`` may also carry
+``--cert FILE --key FILE``), and on exit stops the process with SIGTERM,
+waiting up to 10 s before SIGKILL.  :func:`start_emulator` / :meth:`EmulatorProcess.stop` do the
 same without a ``with`` block, and :meth:`EmulatorProcess.kill` sends SIGKILL
 (for durability tests).
 
@@ -38,7 +45,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-_READY = re.compile(r"^endpoint=(http://[^/;]+:(\d+)/);accesskey=(\S+)$")
+_READY = re.compile(r"^endpoint=(https?://[^/;]+:(\d+)/);accesskey=(\S+)$")
+_CERTIFICATE = re.compile(r"^certificate=(.+)$")
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 __all__ = ["EmulatorProcess", "running_emulator", "start_emulator"]
@@ -52,11 +60,13 @@ class EmulatorProcess:
     endpoint: str
     access_key: str = field(repr=False)  # keep the key out of test failure output
     port: int = 0
+    #: Over HTTPS, the PEM file a client must trust (``connection_verify=``); ``None`` over HTTP.
+    certificate: str | None = None
     _stdout_lines: queue.Queue[str | None] = field(default_factory=queue.Queue, repr=False)
 
     @property
     def connection_string(self) -> str:
-        """``endpoint=http://127.0.0.1:PORT/;accesskey=KEY``."""
+        """``endpoint=http[s]://127.0.0.1:PORT/;accesskey=KEY``."""
         return f"endpoint={self.endpoint};accesskey={self.access_key}"
 
     @property
@@ -104,16 +114,19 @@ def start_emulator(
     *,
     startup_timeout: float = 30.0,
     env: Mapping[str, str] | None = None,
+    tls: bool = False,
 ) -> EmulatorProcess:
     """Start the emulator and return once it printed its connection string.
 
-    Raises ``RuntimeError`` if it exits or stays silent for ``startup_timeout``.
-    The caller must call :meth:`EmulatorProcess.stop` (or use
-    :func:`running_emulator`).
+    ``tls=True`` serves HTTPS (``--tls``).  Raises ``RuntimeError`` if it
+    exits or stays silent for ``startup_timeout``.  The caller must call
+    :meth:`EmulatorProcess.stop` (or use :func:`running_emulator`).
     """
     cmd = [sys.executable, "-m", "acs_identity_emulator", "--host", "127.0.0.1", "--port", "0", "--db", db]
     if access_key is not None:
         cmd += ["--access-key", access_key]
+    if tls:
+        cmd.append("--tls")
     cmd += list(extra_args)
     process = subprocess.Popen(  # noqa: S603 - fixed interpreter and module
         cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=_child_env(env)
@@ -134,25 +147,38 @@ def start_emulator(
     threading.Thread(target=pump, name="emulator-stdout", daemon=True).start()
 
     deadline = time.monotonic() + startup_timeout
-    while True:
+
+    def next_line() -> str:
         remaining = deadline - time.monotonic()
         try:
-            line = lines.get(timeout=max(remaining, 0.0)) if remaining > 0 else None
+            line = lines.get(timeout=remaining) if remaining > 0 else None
         except queue.Empty:
             line = None
         if line is None:
             process.kill()
             process.wait()
             raise RuntimeError(f"emulator did not become ready (exit status {process.returncode})")
-        match = _READY.match(line)
+        return line
+
+    while True:
+        match = _READY.match(next_line())
         if match:
-            return EmulatorProcess(
-                process=process,
-                endpoint=match.group(1),
-                access_key=match.group(3),
-                port=int(match.group(2)),
-                _stdout_lines=lines,
-            )
+            break
+    certificate = None
+    if match.group(1).startswith("https://"):
+        while True:  # printed right after the connection string
+            found = _CERTIFICATE.match(next_line())
+            if found:
+                certificate = found.group(1)
+                break
+    return EmulatorProcess(
+        process=process,
+        endpoint=match.group(1),
+        access_key=match.group(3),
+        port=int(match.group(2)),
+        certificate=certificate,
+        _stdout_lines=lines,
+    )
 
 
 @contextmanager
@@ -163,9 +189,10 @@ def running_emulator(
     *,
     startup_timeout: float = 30.0,
     env: Mapping[str, str] | None = None,
+    tls: bool = False,
 ) -> Iterator[EmulatorProcess]:
     """Context manager around :func:`start_emulator`; stops it on exit."""
-    emulator = start_emulator(db, access_key, extra_args, startup_timeout=startup_timeout, env=env)
+    emulator = start_emulator(db, access_key, extra_args, startup_timeout=startup_timeout, env=env, tls=tls)
     try:
         yield emulator
     finally:

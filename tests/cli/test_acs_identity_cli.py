@@ -385,6 +385,27 @@ def test_help_lists_the_commands() -> None:
         assert name in serve
 
 
+def test_serve_help_names_acs_identity_serve() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "azure.communication.administration", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        env={**_env(None), "COLUMNS": "80"},  # argparse wraps the usage line at the terminal width
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "usage: acs-identity serve [-h] [--host HOST] [--port PORT] [--db DB]"
+    assert "acs-identity-emulator" not in done.stdout
+    assert done.stderr == ""
+
+
+def test_serve_usage_error_names_acs_identity_serve() -> None:
+    run = run_cli("serve", "--port", "not-a-port", conn=None)
+    assert run.code == 2
+    assert run.stderr.splitlines()[-1] == "acs-identity serve: error: argument --port: invalid int value: 'not-a-port'"
+
+
 def test_console_script_is_installed() -> None:
     script = Path(sys.executable).with_name("acs-identity")
     if not script.exists():

@@ -13,6 +13,7 @@ import hmac
 import http.client
 import json
 import os
+import ssl
 import sys
 import time
 from dataclasses import dataclass
@@ -79,6 +80,8 @@ class RawClient:
         self.port = emulator.port
         self.key = base64.b64decode(emulator.access_key)
         self.host = f"127.0.0.1:{emulator.port}"
+        # Over HTTPS (running_emulator(tls=True)), trust the emulator's CA file.
+        self.tls = None if emulator.certificate is None else ssl.create_default_context(cafile=emulator.certificate)
 
     def sign_headers(
         self,
@@ -122,7 +125,11 @@ class RawClient:
         if sign:
             all_headers.update(self.sign_headers(method, path, data))
         all_headers.update(headers or {})
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn = (
+            http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            if self.tls is None
+            else http.client.HTTPSConnection("127.0.0.1", self.port, timeout=30, context=self.tls)
+        )
         try:
             conn.request(method, path, body=data, headers=all_headers)
             resp = conn.getresponse()

@@ -136,3 +136,48 @@ def test_in_process_app() -> None:
             assert emulator_of(app).access_key
 
     asyncio.run(scenario())
+
+
+def test_main_takes_the_program_name(capsys: pytest.CaptureFixture[str]) -> None:
+    from acs_identity_emulator._cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(["--help"], prog="acs-identity serve")
+    assert caught.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: acs-identity serve [-h] ")
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "auto"])
+def test_event_loop_choice_serves(loop: str) -> None:
+    with running_emulator(extra_args=["--loop", loop]) as emu:
+        client = RawClient(emu)
+        assert client.issue(client.create()).status == 200
+    assert emu.process.returncode == 0
+
+
+def _without_uvloop(tmp_path: Path) -> dict[str, str]:
+    """An environment where ``import uvloop`` fails, as on a machine without it."""
+    (tmp_path / "uvloop").mkdir()
+    (tmp_path / "uvloop" / "__init__.py").write_text('raise ImportError("no uvloop here")\n')
+    env = _env()
+    env["PYTHONPATH"] = os.pathsep.join((str(tmp_path), env["PYTHONPATH"]))
+    return env
+
+
+def test_works_without_uvloop(tmp_path: Path) -> None:
+    with running_emulator(env=_without_uvloop(tmp_path)) as emu:
+        client = RawClient(emu)
+        assert client.issue(client.create()).status == 200
+
+
+def test_loop_uvloop_without_uvloop_exits_2(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "acs_identity_emulator", "--port", "0", "--db", ":memory:", "--loop", "uvloop"],
+        capture_output=True,
+        text=True,
+        env=_without_uvloop(tmp_path),
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip() == "acs-identity-emulator: --loop uvloop: uvloop is not installed"

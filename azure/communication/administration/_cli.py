@@ -302,9 +302,9 @@ def _serve(argv: list[str]) -> int:
             "install them with: pip install 'azure-communication-administration[emulator]'"
         )
         return EXIT_SERVICE_ERROR
-    emulator_main: Callable[[list[str]], int] = emulator_cli.main
-    try:
-        return emulator_main(argv)
+    emulator_main: Callable[[list[str], str], int] = emulator_cli.main
+    try:  # its --help and usage errors then name "acs-identity serve", not the emulator's script
+        return emulator_main(argv, f"{PROG} serve")
     except SystemExit as done:  # its --help and usage errors
         return _exit_status(done)
 

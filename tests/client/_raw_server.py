@@ -156,39 +156,17 @@ class RawServer:
 
 
 def self_signed(tmp_dir: Any) -> tuple[ssl.SSLContext, str]:
-    """A server TLS context for 127.0.0.1/localhost and the path of its certificate (the CA to trust)."""
+    """A server TLS context for 127.0.0.1/localhost and the path of its CA file (what clients trust).
+
+    Made the way the local service's ``--tls`` makes its own: a CA and a server certificate it issued.
+    """
     import datetime
-    import ipaddress
 
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    from acs_identity_emulator import _tls
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path = tmp_dir / "cert.pem"
-    key_path = tmp_dir / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(str(cert_path), str(key_path))
-    return context, str(cert_path)
+    ca_key, ca_cert = _tls.new_ca(now)
+    key, cert = _tls.new_server_certificate(ca_key, ca_cert, _tls.LOCAL_NAMES, now)
+    ca_path = str(tmp_dir / "ca.pem")
+    _tls.write_ca_file(ca_path, ca_cert)
+    return _tls.context_from_material(_tls.TlsMaterial(ca_cert, cert + ca_cert, key)), ca_path

@@ -6,11 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.dev-installed
 NODE_STAMP := generator/node_modules/.installed
 FROM ?= 2023-10-01
 TO ?= 2026-09-23
 
-.PHONY: help venv node demo test check lint typecheck format generate check-generated api-diff bench clean
+.PHONY: help venv dev node demo test check lint typecheck format generate check-generated api-diff bench clean
 
 help:
 	@echo "make demo             run the main job against the local Identity service"
@@ -20,11 +21,18 @@ help:
 	@echo "make check-generated  fail with a diff if generated/ drifted"
 	@echo "make api-diff FROM=2023-10-01 TO=2026-09-23   review an API version bump"
 
+# Two stamps: what the package and its demo need (runtime + the aio and
+# emulator extras), and the development tools on top (requirements-dev.txt).
 venv: $(VENV_STAMP)
 $(VENV_STAMP): setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=23.1"
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[aio,emulator]"
+	touch $@
+
+dev: $(DEV_STAMP)
+$(DEV_STAMP): $(VENV_STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 node: $(NODE_STAMP)
@@ -35,32 +43,32 @@ $(NODE_STAMP): generator/package.json generator/package-lock.json
 demo: $(VENV_STAMP)
 	$(PY) samples/demo.py
 
-test: $(VENV_STAMP) $(NODE_STAMP)
+test: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
-lint: $(VENV_STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff format --check azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
 	$(VENV)/bin/ruff check azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
 
-format: $(VENV_STAMP)
+format: $(DEV_STAMP)
 	$(VENV)/bin/ruff format azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
 	$(VENV)/bin/ruff check --fix azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
 
-typecheck: $(VENV_STAMP)
+typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
 
 check: lint typecheck test
 
-generate: $(VENV_STAMP) $(NODE_STAMP)
+generate: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) generator/driver.py generate
 
-check-generated: $(VENV_STAMP) $(NODE_STAMP)
+check-generated: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) generator/driver.py check
 
-api-diff: $(VENV_STAMP)
+api-diff: $(DEV_STAMP)
 	@$(PY) generator/api_diff.py $(FROM) $(TO)
 
-bench: $(VENV_STAMP)
+bench: $(DEV_STAMP)
 	$(PY) bench/client_overhead.py
 	$(PY) bench/emulator_load.py
 

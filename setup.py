@@ -19,7 +19,7 @@ from setuptools import setup
 HERE = Path(__file__).resolve().parent
 GENERATED_ROOT = "azure.communication.administration._generated"
 #: No Windows or PyPy wheels; the local service falls back to asyncio's loop there.
-_UVLOOP = 'uvloop==0.23.0; sys_platform != "win32" and platform_python_implementation == "CPython"'
+_UVLOOP = 'uvloop>=0.19; sys_platform != "win32" and platform_python_implementation == "CPython"'
 
 
 def _subpackages(folder: str, root: str) -> list[str]:
@@ -39,7 +39,7 @@ setup(
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="MIT",
-    python_requires=">=3.9",
+    python_requires=">=3.10",
     packages=[
         "azure.communication.administration",
         "azure.communication.administration.aio",
@@ -67,18 +67,6 @@ setup(
         "aio": ["aiohttp>=3.9"],
         # uvloop: the local service's faster event loop (it runs on asyncio's without it).
         "emulator": ["aiohttp>=3.9", "cryptography>=41", _UVLOOP],
-        "dev": [
-            "aiohttp==3.14.5",
-            "cryptography==50.0.2",
-            "pytest==9.2.0",
-            "mypy==2.4.1",
-            "ruff==0.17.6",
-            "jinja2==3.1.6",
-            "requests==2.34.2",
-            "azure-communication-identity==1.5.0",
-            "build==1.6.1",
-            _UVLOOP,
-        ],
     },
     entry_points={
         "console_scripts": [

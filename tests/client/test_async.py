@@ -31,7 +31,7 @@ def test_async_operation_on_the_wire(case, version):
     transport, result = asyncio.run(main())
     expected = case.expect(version)
     assert len(transport.requests) == len(expected)
-    for rec, exp in zip(transport.requests, expected):
+    for rec, exp in zip(transport.requests, expected, strict=True):
         assert_request(rec, exp, version)
     case.check(result, version)
     assert (transport.opened, transport.closed) == (1, 1)

@@ -185,7 +185,7 @@ def test_rotation_through_the_client():
     client.delete_user(f.USER_ID)
     credential.update(ROTATED_KEY)
     client.delete_user(f.USER_ID)
-    for rec, key in zip(transport.requests, [f.KEY, ROTATED_KEY]):
+    for rec, key in zip(transport.requests, [f.KEY, ROTATED_KEY], strict=True):
         sig = independent_signature(
             key,
             "DELETE",

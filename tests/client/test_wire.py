@@ -25,7 +25,7 @@ def test_operation_on_the_wire(case, version):
     result = case.call(_client(version, transport))
     expected = case.expect(version)
     assert len(transport.requests) == len(expected)
-    for rec, exp in zip(transport.requests, expected):
+    for rec, exp in zip(transport.requests, expected, strict=True):
         assert_request(rec, exp, version)
     case.check(result, version)
 

@@ -14,8 +14,9 @@ import base64
 import hashlib
 import hmac
 import time
+from collections.abc import Callable
 from email.utils import formatdate
-from typing import Any, Callable, Optional, Union
+from typing import Any, Optional, Union
 from urllib.parse import urlsplit
 
 from azure.core.credentials import AzureKeyCredential

@@ -2,11 +2,16 @@
 
 The string to sign is::
 
-    <METHOD>\\n<path?query exactly as sent>\\n<x-ms-date>;<host>;<x-ms-content-sha256>
+    <METHOD>\\n<path?query exactly as sent>\\n<date>;<host>;<x-ms-content-sha256>
 
-The path and query are taken from the raw request line so percent-encoding is
-compared exactly as the client sent it.  Some SDKs sign the host without its
-port, so both forms of the ``Host`` header are tried.
+in the order the ``SignedHeaders`` list names them.  ``<date>`` is the value of
+whichever date header that list names: ``x-ms-date`` (every current SDK) or the
+standard ``Date`` (the 2020 SDKs: Python ``azure-communication-administration``
+1.0.0b1-b4, the Java and, under Node, JavaScript ``communication-common`` betas);
+the clock-skew check applies to that same header and any other date header is
+ignored.  The path and query are taken from the raw request line so
+percent-encoding is compared exactly as the client sent it.  Some SDKs sign the
+host without its port, so both forms of the ``Host`` header are tried.
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ from typing import Any
 
 from . import _errors
 
-#: Largest accepted difference between ``x-ms-date`` and the server clock.
+#: Largest accepted difference between the signed date header and the server clock.
 #: Not published by Azure; 15 minutes is the common Azure value.
 MAX_CLOCK_SKEW_SECONDS = 15 * 60
 
-_EXPECTED_SIGNED = frozenset({"x-ms-date", "host", "x-ms-content-sha256"})
+#: The date headers a signature may name; exactly one of them is signed.
+_DATE_HEADERS = ("x-ms-date", "date")
+_OTHER_SIGNED = frozenset({"host", "x-ms-content-sha256"})
 _PREFIX = "HMAC-SHA256 "
 _CANONICAL_SIGNED = ("x-ms-date", "host", "x-ms-content-sha256")
 _CANONICAL_PREFIX = f"{_PREFIX}SignedHeaders={';'.join(_CANONICAL_SIGNED)}&Signature="
@@ -57,7 +64,7 @@ class HmacVerifier:
     """Verifies HMAC-signed requests against one access key.
 
     Built once per key: the keyed HMAC state is prepared here and copied per
-    request, and ``x-ms-date`` strings (the same for a whole second) are parsed
+    request, and date strings (the same for a whole second) are parsed
     once, so a request costs one SHA-256 of the body and one HMAC.
     """
 
@@ -72,11 +79,11 @@ class HmacVerifier:
         return mac.digest()
 
     @staticmethod
-    def _parse_authorization(authorization: str) -> tuple[tuple[str, ...], str]:
-        """(signed header names in order, signature) of an ``HMAC-SHA256`` header, else 401."""
+    def _parse_authorization(authorization: str) -> tuple[tuple[str, ...], str, str]:
+        """(signed header names in order, the signed date header, signature), else 401."""
         if authorization.startswith(_CANONICAL_PREFIX) and "&" not in authorization[len(_CANONICAL_PREFIX) :]:
-            # What every SDK sends: skip the general parse.
-            return _CANONICAL_SIGNED, authorization[len(_CANONICAL_PREFIX) :].strip()
+            # What every current SDK sends: skip the general parse.
+            return _CANONICAL_SIGNED, "x-ms-date", authorization[len(_CANONICAL_PREFIX) :].strip()
         signed_headers: tuple[str, ...] | None = None
         signature: str | None = None
         for part in authorization[len(_PREFIX) :].strip().split("&"):
@@ -91,9 +98,12 @@ class HmacVerifier:
                 signature = value.strip()
         if signed_headers is None or signature is None:
             raise _errors.denied()
-        if len(signed_headers) != 3 or set(signed_headers) != _EXPECTED_SIGNED:
+        if len(signed_headers) != 3:
             raise _errors.denied()
-        return signed_headers, signature
+        dates = [h for h in signed_headers if h in _DATE_HEADERS]
+        if len(dates) != 1 or set(signed_headers) - {dates[0]} != _OTHER_SIGNED:
+            raise _errors.denied()
+        return signed_headers, dates[0], signature
 
     def _sent_at(self, date_value: str) -> float:
         sent_at = self._date_cache.get(date_value)
@@ -121,9 +131,9 @@ class HmacVerifier:
         authorization = headers.get("Authorization")
         if not authorization or not authorization.startswith(_PREFIX):
             raise _errors.denied()
-        signed_headers, signature = self._parse_authorization(authorization)
+        signed_headers, date_header, signature = self._parse_authorization(authorization)
 
-        date_value = headers.get("x-ms-date")
+        date_value = headers.get(date_header)
         claimed_hash = headers.get("x-ms-content-sha256")
         host = headers.get("Host")
         if not date_value or claimed_hash is None or not host:
@@ -141,7 +151,7 @@ class HmacVerifier:
         prefix = f"{method.upper()}\n{raw_path_and_query}\n"
         candidate: str | None = host
         while candidate is not None:
-            values = {"x-ms-date": date_value, "host": candidate, "x-ms-content-sha256": claimed_hash}
+            values = {date_header: date_value, "host": candidate, "x-ms-content-sha256": claimed_hash}
             if hmac.compare_digest(self._mac(prefix + ";".join(values[h] for h in signed_headers)), given):
                 return
             # Some SDKs sign the host without its port.

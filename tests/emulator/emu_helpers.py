@@ -92,15 +92,18 @@ class RawClient:
         host: str | None = None,
         date: str | None = None,
         key: bytes | None = None,
+        date_header: str = "x-ms-date",
     ) -> dict[str, str]:
+        """Headers that sign a request; ``date_header="Date"`` signs as the 2020 SDKs did."""
         date = date or formatdate(time.time(), usegmt=True)
         content_hash = base64.b64encode(hashlib.sha256(body).digest()).decode()
         to_sign = f"{method}\n{path_query}\n{date};{host or self.host};{content_hash}"
         sig = base64.b64encode(hmac.new(key or self.key, to_sign.encode(), hashlib.sha256).digest()).decode()
+        signed = f"{date_header.lower()};host;x-ms-content-sha256"
         return {
-            "x-ms-date": date,
+            date_header: date,
             "x-ms-content-sha256": content_hash,
-            "Authorization": f"HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={sig}",
+            "Authorization": f"HMAC-SHA256 SignedHeaders={signed}&Signature={sig}",
         }
 
     def request(

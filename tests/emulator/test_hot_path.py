@@ -15,6 +15,7 @@ from acs_identity_emulator._app import _unquote_segment
 from acs_identity_emulator._auth import HmacVerifier
 from acs_identity_emulator._errors import ServiceError
 from acs_identity_emulator._formats import format_expires_on
+from multidict import CIMultiDict
 
 KEY = b"k" * 32
 DATE = "Thu, 25 Aug 2022 20:03:34 GMT"
@@ -58,6 +59,25 @@ def test_known_answers() -> None:
 )
 def test_accepted_authorization_forms(authorization: str) -> None:
     _verify(authorization)
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        f"HMAC-SHA256 SignedHeaders=date;host;x-ms-content-sha256&Signature={SIGNATURE}",
+        f"HMAC-SHA256 SignedHeaders=Date;Host;X-MS-Content-SHA256&Signature={SIGNATURE}",
+        f"HMAC-SHA256 SignedHeaders=host;date;x-ms-content-sha256&Signature={REORDERED}",
+    ],
+)
+def test_date_form_signs_the_same_string_with_the_date_header(authorization: str) -> None:
+    # The 2020 SDKs' form: the string to sign is unchanged, its date comes from ``Date``.
+    # aiohttp hands the verifier a case-insensitive mapping, as here.
+    headers = CIMultiDict(
+        {"Authorization": authorization, "Date": DATE, "x-ms-content-sha256": BODY_HASH, "Host": "127.0.0.1:8080"}
+    )
+    HmacVerifier(KEY, max_skew=10**12).verify("POST", PATH, headers, BODY)
+    with pytest.raises(ServiceError):  # the value must come from the header the signature names
+        HmacVerifier(KEY, max_skew=10**12).verify("POST", PATH, {**_headers(authorization)}, BODY)
 
 
 def test_host_signed_without_port_accepted() -> None:

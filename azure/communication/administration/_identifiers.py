@@ -220,6 +220,11 @@ class UnknownIdentifier(CommunicationIdentifier):
         _require_text("identifier", identifier)
         super().__init__(identifier, {})
 
+    @property
+    def identifier(self) -> str:
+        """The raw id as given (the 2020 preview's name for :attr:`raw_id`)."""
+        return self._raw_id
+
 
 def identifier_from_raw_id(raw_id: str) -> CommunicationIdentifier:
     """Classify a raw id.

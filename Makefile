@@ -73,4 +73,4 @@ bench: $(DEV_STAMP)
 	$(PY) bench/emulator_load.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .demo generator/node_modules
+	rm -rf $(VENV) .venv-2020 build dist *.egg-info .demo generator/node_modules

@@ -1,0 +1,174 @@
+"""Sphinx configuration of the API reference (``make docs``; tested by tests/docs/test_docs_build.py).
+
+Every page is built from the code: autodoc reads the docstrings of the public names in
+``__all__``, examples are the files in ``samples/`` between their ``[START name]`` /
+``[END name]`` markers, and the Markdown pages include README.md and emulator/README.md rather
+than copying them. Warnings are errors (``-W --keep-going`` in the Makefile and the tests) and
+``nitpicky`` makes every unresolved cross-reference a warning, so a renamed type, a lost marker
+or an unlinkable name fails the build.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import typing
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.addnodes import pending_xref
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.typing import stringify_annotation
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "generator"))  # api_diff, documented on the regeneration page
+
+import inventories  # noqa: E402  (beside this file)
+
+from azure.communication.administration import VERSION  # noqa: E402
+
+project = "azure-communication-administration"
+author = "azure-communication-administration contributors"
+copyright = "the azure-communication-administration contributors"  # noqa: A001
+release = version = VERSION
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "myst_parser",
+]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "README.md"]
+templates_path: list[str] = []
+
+nitpicky = True
+default_role = "py:obj"
+
+# -- autodoc: signatures with types, and each documented parameter's type taken from its
+# annotation (one source of truth), members in source order.
+autodoc_member_order = "bysource"
+autodoc_typehints = "both"
+autodoc_typehints_description_target = "documented"
+autodoc_typehints_format = "short"
+autodoc_preserve_defaults = True
+autodoc_class_signature = "mixed"
+autodoc_inherit_docstrings = False
+python_use_unqualified_type_names = True
+autosummary_generate = False
+
+# -- intersphinx without the network: see inventories.py for how these files are made and why
+# they are true to the real sites, whose URLs the links use.
+intersphinx_mapping = {
+    name: (url, local) for name, (url, local) in inventories.ensure(HERE / "_build" / "inventories").items()
+}
+intersphinx_timeout = 1
+
+# -- HTML
+html_theme = "furo"
+html_title = f"azure-communication-administration {release}"
+html_static_path: list[str] = []
+html_show_sourcelink = False
+html_copy_source = False
+pygments_style = "sphinx"
+pygments_dark_style = "monokai"
+
+myst_heading_anchors = 3
+
+_PUBLIC_PACKAGES = ("azure.communication.administration.aio", "azure.communication.administration")
+
+
+def _public_target(target: str) -> str | None:
+    """``azure.communication.administration._models.X`` -> ``azure.communication.administration.X``.
+
+    Classes live in private modules and are exported by the packages' ``__init__``; type hints
+    name the private module, the reference documents the public name. Only names that the
+    package's ``__all__`` exports are mapped, so nothing private becomes linkable.
+    """
+    if target.startswith("typing_extensions."):
+        name = target.split(".", 1)[1]
+        return f"typing.{name}" if hasattr(importlib.import_module("typing"), name) else None
+    if not target.startswith("azure.communication.administration.") or "._" not in target:
+        return None
+    public = ".".join(part for part in target.split(".") if not part.startswith("_"))
+    package, _, name = public.rpartition(".")
+    if package in _PUBLIC_PACKAGES and name in importlib.import_module(package).__all__:
+        return public
+    return None
+
+
+def _resolve_private_module(
+    app: Sphinx, env: BuildEnvironment, node: pending_xref, contnode: nodes.TextElement
+) -> nodes.reference | None:
+    if node.get("refdomain") != "py":
+        return None
+    target = _public_target(node.get("reftarget", ""))
+    if target is None:
+        return None
+    node["reftarget"] = target
+    domain = env.get_domain("py")
+    found = domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], target, node, contnode)
+    if found is None:
+        # Not ours (typing.Self): let intersphinx try the public name.
+        from sphinx.ext.intersphinx import missing_reference
+
+        found = missing_reference(app, env, node, contnode)
+    return found
+
+
+def _record_constructor_hints(
+    app: Sphinx, objtype: str, name: str, obj: Any, options: Any, args: str, retann: str
+) -> None:
+    """Types of a class's constructor parameters, evaluated.
+
+    autodoc records a class's hints from ``inspect.signature(cls)``, which leaves the string
+    annotations of ``from __future__ import annotations`` unevaluated (``Union[str,
+    AzureKeyCredential, ...]`` as text, linking nowhere); ``typing.get_type_hints`` on
+    ``__init__`` evaluates them in the module's namespace. Runs after autodoc's recorder.
+    """
+    if objtype != "class" or not callable(getattr(obj, "__init__", None)):
+        return
+    try:
+        hints = typing.get_type_hints(obj.__init__)
+    except (NameError, TypeError):
+        return
+    annotation = app.env.temp_data.setdefault("annotations", {}).setdefault(name, {})
+    for parameter, hint in hints.items():
+        if parameter != "return":
+            annotation[parameter] = stringify_annotation(hint, "smart")
+
+
+def _keyword_types(app: Sphinx, domain: str, objtype: str, contentnode: nodes.Element) -> None:
+    """Give each documented ``:keyword name:`` its type from the annotation, as autodoc does
+    for ``:param name:`` (autodoc's merge leaves keyword fields untyped); an explicit
+    ``:paramtype name:`` wins."""
+    if domain != "py":
+        return
+    try:
+        signature = contentnode.parent[0]
+        fullname = f"{signature['module']}.{signature['fullname']}" if signature["module"] else signature["fullname"]
+    except (IndexError, KeyError):
+        return
+    annotations = app.env.temp_data.get("annotations", {}).get(fullname, {})
+    for field_list in [n for n in contentnode if isinstance(n, nodes.field_list)]:
+        names = [field[0].astext().split() for field in field_list]
+        keywords = [parts[-1] for parts in names if len(parts) == 2 and parts[0] in ("keyword", "kwarg", "kwparam")]
+        typed = {parts[-1] for parts in names if len(parts) >= 2 and parts[0] in ("paramtype", "kwtype")}
+        for name in keywords:
+            if name in annotations and name not in typed and name != "kwargs":
+                field = nodes.field()
+                field += nodes.field_name("", f"paramtype {name}")
+                field += nodes.field_body("", nodes.paragraph("", annotations[name]))
+                field_list += field
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("missing-reference", _resolve_private_module, priority=400)
+    app.connect("autodoc-process-signature", _record_constructor_hints, priority=600)
+    app.connect("object-description-transform", _keyword_types, priority=600)
+    return {"parallel_read_safe": True}

@@ -11,7 +11,7 @@ NODE_STAMP := generator/node_modules/.installed
 FROM ?= 2023-10-01
 TO ?= 2026-09-23
 
-.PHONY: help venv dev node demo test check lint typecheck format generate check-generated api-diff bench clean
+.PHONY: help venv dev node demo test check lint typecheck format generate check-generated api-diff bench docs clean
 
 help:
 	@echo "make demo             run the main job against the local Identity service"
@@ -20,6 +20,7 @@ help:
 	@echo "make generate         regenerate generated/ from swagger/ with pinned AutoRest"
 	@echo "make check-generated  fail with a diff if generated/ drifted"
 	@echo "make api-diff FROM=2023-10-01 TO=2026-09-23   review an API version bump"
+	@echo "make docs             build the API reference into docs/_build/html (warnings fail it)"
 
 # Two stamps: what the package and its demo need (runtime + the aio and
 # emulator extras), and the development tools on top (requirements-dev.txt).
@@ -47,12 +48,12 @@ test: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff format --check azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
-	$(VENV)/bin/ruff check azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
+	$(VENV)/bin/ruff format --check azure emulator tests samples bench docs generator/driver.py generator/api_diff.py setup.py
+	$(VENV)/bin/ruff check azure emulator tests samples bench docs generator/driver.py generator/api_diff.py setup.py
 
 format: $(DEV_STAMP)
-	$(VENV)/bin/ruff format azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
-	$(VENV)/bin/ruff check --fix azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
+	$(VENV)/bin/ruff format azure emulator tests samples bench docs generator/driver.py generator/api_diff.py setup.py
+	$(VENV)/bin/ruff check --fix azure emulator tests samples bench docs generator/driver.py generator/api_diff.py setup.py
 
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
@@ -68,9 +69,16 @@ check-generated: $(DEV_STAMP) $(NODE_STAMP)
 api-diff: $(DEV_STAMP)
 	@$(PY) generator/api_diff.py $(FROM) $(TO)
 
+# The API reference (Sphinx; see docs/README.md). -E: read every page each time, so every
+# warning is seen (an incremental build only reports pages it re-reads); -n: nitpicky, an
+# unresolvable reference is a warning; -W --keep-going: warnings fail the build, all reported.
+docs: $(DEV_STAMP)
+	$(PY) -m sphinx -b html -W --keep-going -n -E -q docs docs/_build/html
+	@echo "API reference: docs/_build/html/index.html"
+
 bench: $(DEV_STAMP)
 	$(PY) bench/client_overhead.py
 	$(PY) bench/emulator_load.py
 
 clean:
-	rm -rf $(VENV) .venv-2020 build dist *.egg-info .demo generator/node_modules
+	rm -rf $(VENV) .venv-2020 build dist *.egg-info .demo generator/node_modules docs/_build

@@ -33,7 +33,7 @@ from azure.communication.administration import VERSION  # noqa: E402
 
 project = "azure-communication-administration"
 author = "azure-communication-administration contributors"
-copyright = "the azure-communication-administration contributors"  # noqa: A001
+copyright = "the azure-communication-administration contributors"
 release = version = VERSION
 
 extensions = [

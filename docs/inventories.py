@@ -111,15 +111,19 @@ def _build(pages: dict[str, str], project: str, release: str, work: Path) -> Pat
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     toctree = "\n".join(f"   {d}" for d in sorted(pages))
-    (source / "index.rst").write_text(f"{project}\n{'=' * len(project)}\n\n.. toctree::\n\n{toctree}\n", encoding="utf-8")
+    (source / "index.rst").write_text(
+        f"{project}\n{'=' * len(project)}\n\n.. toctree::\n\n{toctree}\n", encoding="utf-8"
+    )
     (source / "conf.py").write_text(f"project = {project!r}\nrelease = version = {release!r}\n", encoding="utf-8")
     out = work / "html"
-    subprocess.run(
+    done = subprocess.run(  # noqa: S603 (this interpreter's Sphinx on files written just above)
         [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", str(source), str(out)],
-        check=True,
         capture_output=True,
         text=True,
+        check=False,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"building the {project} inventory failed:\n{done.stdout}{done.stderr}")
     return out / "objects.inv"
 
 

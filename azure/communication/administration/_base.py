@@ -82,9 +82,13 @@ class IdentityClientBase:
 
     @classmethod
     def from_connection_string(cls, conn_str: str, **kwargs: Any) -> Self:
-        """Create a client from ``endpoint=...;accesskey=...`` (keys case-insensitive, any order).
+        """Create a client from a connection string, as the Azure portal shows it.
 
-        :raises ValueError: naming the missing or malformed part; the key is never in the message.
+        :param conn_str: ``endpoint=https://<resource>.communication.azure.com/;accesskey=<base64 key>``
+            (names case-insensitive, in any order).
+        :keyword kwargs: The constructor's keywords (``api_version``, azure-core options).
+        :return: A client authenticated with the connection string's access key.
+        :raises ValueError: Naming the missing or malformed part; the key is never in the message.
         """
         parsed = parse_connection_string(conn_str)
         return cls(parsed.endpoint, parsed.access_key, **kwargs)

@@ -50,7 +50,11 @@ class CommunicationIdentifier:
     """Base of every identifier: a ``kind``, a ``raw_id`` and a ``properties`` mapping.
 
     Identifiers are immutable values: two of the same class with the same
-    ``raw_id`` are equal and hash alike.
+    ``raw_id`` are equal and hash alike. Use a subclass, or :func:`identifier_from_raw_id`
+    to classify a raw id.
+
+    :param raw_id: The identifier as the service writes it, e.g. ``8:acs:<resource>_<user>``.
+    :param properties: The kind's own fields (``id``, ``value``, ``user_id``, ...).
     """
 
     kind: CommunicationIdentifierKind
@@ -62,10 +66,12 @@ class CommunicationIdentifier:
 
     @property
     def raw_id(self) -> str:
+        """The identifier as the service writes it (``8:acs:...``, ``4:+1...``, ``8:orgid:...``)."""
         return self._raw_id
 
     @property
     def properties(self) -> dict[str, Any]:
+        """The kind's own fields, as a new ``dict`` (changing it changes nothing)."""
         return dict(self._properties)
 
     def __eq__(self, other: object) -> bool:
@@ -87,9 +93,15 @@ def _require_text(name: str, value: object) -> str:
 class CommunicationUserIdentifier(CommunicationIdentifier):
     """A Communication Services user, e.g. ``8:acs:<resource>_<user>``.
 
+    Its 2020 name, ``CommunicationUser``, is the same class.
+
     >>> user = CommunicationUserIdentifier("8:acs:res_user")
     >>> user.identifier == user.raw_id == user.properties["id"] == "8:acs:res_user"
     True
+
+    :param id: The user id the service gave, e.g. ``8:acs:<resource>_<user>``.
+    :keyword raw_id: The raw id, when it differs from ``id`` (default: ``id``).
+    :raises ValueError: An empty ``id``.
     """
 
     kind = CommunicationIdentifierKind.COMMUNICATION_USER
@@ -101,11 +113,12 @@ class CommunicationUserIdentifier(CommunicationIdentifier):
 
     @property
     def identifier(self) -> str:
-        """The user id (the 2020 preview's name for :attr:`raw_id`)."""
+        """The user id (the 2020 preview's name for :attr:`~CommunicationIdentifier.raw_id`)."""
         return str(self._properties["id"])
 
     @property
     def id(self) -> str:
+        """The user id, as given to the constructor."""
         return str(self._properties["id"])
 
 
@@ -114,7 +127,12 @@ CommunicationUser = CommunicationUserIdentifier
 
 
 class PhoneNumberIdentifier(CommunicationIdentifier):
-    """A phone number in E.164 form; its raw id is ``4:<number>``."""
+    """A phone number in E.164 form; its raw id is ``4:<number>``.
+
+    :param value: The number, e.g. ``+14255550123``.
+    :keyword raw_id: The raw id, when it is not ``4:<value>``.
+    :raises ValueError: An empty ``value``.
+    """
 
     kind = CommunicationIdentifierKind.PHONE_NUMBER
     __slots__ = ()
@@ -125,6 +143,7 @@ class PhoneNumberIdentifier(CommunicationIdentifier):
 
     @property
     def value(self) -> str:
+        """The phone number, e.g. ``+14255550123``."""
         return str(self._properties["value"])
 
 
@@ -146,7 +165,14 @@ _ACS_PREFIX = {
 
 
 class MicrosoftTeamsUserIdentifier(CommunicationIdentifier):
-    """A Teams user (``8:orgid:<aad id>``), or an anonymous visitor (``8:teamsvisitor:``)."""
+    """A Teams user (``8:orgid:<aad id>``), or an anonymous visitor (``8:teamsvisitor:``).
+
+    :param user_id: The user's Entra object id (or the visitor's id).
+    :keyword is_anonymous: Whether this is an anonymous Teams meeting visitor.
+    :keyword cloud: The Microsoft cloud the user lives in; it picks the raw id's prefix.
+    :keyword raw_id: The raw id, when it is not the one these make.
+    :raises ValueError: An empty ``user_id`` or an unknown ``cloud``.
+    """
 
     kind = CommunicationIdentifierKind.MICROSOFT_TEAMS_USER
     __slots__ = ()
@@ -169,7 +195,13 @@ class MicrosoftTeamsUserIdentifier(CommunicationIdentifier):
 
 
 class MicrosoftTeamsAppIdentifier(CommunicationIdentifier):
-    """A Teams application (bot): ``28:orgid:<app id>``."""
+    """A Teams application (bot): ``28:orgid:<app id>``.
+
+    :param app_id: The application's Entra id.
+    :keyword cloud: The Microsoft cloud the application lives in; it picks the raw id's prefix.
+    :keyword raw_id: The raw id, when it is not the one these make.
+    :raises ValueError: An empty ``app_id`` or an unknown ``cloud``.
+    """
 
     kind = CommunicationIdentifierKind.MICROSOFT_TEAMS_APP
     __slots__ = ()
@@ -187,7 +219,15 @@ class MicrosoftTeamsAppIdentifier(CommunicationIdentifier):
 
 
 class TeamsExtensionUserIdentifier(CommunicationIdentifier):
-    """A Teams Phone user seen through Communication Services: ``8:acs:<resource>_<tenant>_<user>``."""
+    """A Teams Phone user seen through Communication Services: ``8:acs:<resource>_<tenant>_<user>``.
+
+    :param user_id: The user's Entra object id.
+    :param tenant_id: The user's Entra tenant id.
+    :param resource_id: The Communication Services resource id.
+    :keyword cloud: The Microsoft cloud; it picks the raw id's prefix.
+    :keyword raw_id: The raw id, when it is not the one these make.
+    :raises ValueError: An empty id or an unknown ``cloud``.
+    """
 
     kind = CommunicationIdentifierKind.TEAMS_EXTENSION_USER
     __slots__ = ()
@@ -211,7 +251,11 @@ class TeamsExtensionUserIdentifier(CommunicationIdentifier):
 
 
 class UnknownIdentifier(CommunicationIdentifier):
-    """A raw id of a kind this library does not know."""
+    """A raw id of a kind this library does not know.
+
+    :param identifier: The raw id, kept as it is.
+    :raises ValueError: An empty ``identifier``.
+    """
 
     kind = CommunicationIdentifierKind.UNKNOWN
     __slots__ = ()
@@ -227,7 +271,14 @@ class UnknownIdentifier(CommunicationIdentifier):
 
 
 def identifier_from_raw_id(raw_id: str) -> CommunicationIdentifier:
-    """Classify a raw id.
+    """Classify a raw id: the identifier of the kind its prefix names.
+
+    :param raw_id: An id as the service writes it (``8:acs:...``, ``4:+1...``, ``8:orgid:...``,
+        ``28:orgid:...``, ``8:teamsvisitor:...``).
+    :return: A :class:`CommunicationUserIdentifier`, :class:`PhoneNumberIdentifier`,
+        :class:`MicrosoftTeamsUserIdentifier`, :class:`MicrosoftTeamsAppIdentifier`,
+        :class:`TeamsExtensionUserIdentifier`, or :class:`UnknownIdentifier` for any other prefix.
+    :raises ValueError: An empty ``raw_id``.
 
     >>> identifier_from_raw_id("8:acs:res_user")
     CommunicationUserIdentifier('8:acs:res_user')

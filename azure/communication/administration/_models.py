@@ -16,6 +16,11 @@ __all__ = ["CommunicationIdentityToken", "TeamsExtensionAssignment", "TeamsExten
 class CommunicationIdentityToken:
     """An access token, as the 2020 preview's ``issue_token`` returned it.
 
+    Kept for code written against the 2020 preview. Azure-core's
+    :class:`~azure.core.credentials.AccessToken`, which
+    :meth:`CommunicationIdentityClient.get_token` returns, replaced it: a named tuple
+    ``(token, expires_on)`` with ``expires_on`` in epoch seconds. Its ``repr`` leaves the token out.
+
     :ivar id: The id of the user the token was issued for.
     :ivar token: The token itself (a JWT); keep it secret.
     :ivar expires_on: When the token expires, a timezone-aware UTC ``datetime``.

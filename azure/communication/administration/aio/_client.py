@@ -28,16 +28,18 @@ class CommunicationIdentityClient(IdentityClientBase):
 
     :param endpoint: The resource endpoint, e.g. ``https://<resource>.communication.azure.com``.
         Its scheme is kept (``http://`` stays http, for the local service); no scheme means https.
-    :param credential: The resource's base64 access key as a ``str``, an ``AzureKeyCredential``,
-        or a ``TokenCredential`` (Entra ID; scope ``https://communication.azure.com//.default``).
-    :keyword api_version: One of :class:`ApiVersion`; default: the latest stable, ``2026-09-23``.
-        What a version cannot do fails locally, before any request.
+    :param credential: The resource's base64 access key as a ``str``, an ``AzureKeyCredential``
+        (rotate the key with its ``update()``), or an ``AsyncTokenCredential`` (Entra ID; scope
+        ``https://communication.azure.com//.default``).
+    :keyword api_version: An :class:`~azure.communication.administration.ApiVersion` member or its
+        string; default: the latest stable, ``2026-09-23``. What a version cannot do fails
+        locally, before any request.
     :keyword kwargs: Any azure-core client keyword (``transport``, ``retry_total``,
         ``logging_enable``, ``headers``, ``connection_verify``, ``user_agent``, ...).
+    :raises ValueError: An endpoint that is not an http(s) URL, or an unsupported ``api_version``.
+    :raises TypeError: A credential of none of those kinds.
 
     .. code-block:: python
-
-        from azure.communication.administration import CommunicationIdentityClient
 
         from azure.communication.administration.aio import CommunicationIdentityClient
 
@@ -67,7 +69,12 @@ class CommunicationIdentityClient(IdentityClientBase):
 
     @distributed_trace_async
     async def create_user(self, **kwargs: Any) -> CommunicationUserIdentifier:
-        """Create a new user; its id is ``.identifier`` (also ``.raw_id``)."""
+        """Create a new Communication Services user.
+
+        :return: The new user; its id is ``raw_id`` (``identifier`` in the 2020 preview's words).
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401).
+        """
         if self._is_preview:
             created = await self._rest.communication_identity.create(**kwargs)
             return CommunicationUserIdentifier(created.id)
@@ -76,12 +83,36 @@ class CommunicationIdentityClient(IdentityClientBase):
 
     @distributed_trace_async
     async def delete_user(self, communication_user: UserInput, **kwargs: Any) -> None:
-        """Delete a user and revoke all of its tokens."""
+        """Delete a user and revoke all of its tokens.
+
+        :param communication_user: The user to delete, or its id string.
+        :raises ValueError: ``communication_user`` is neither a user nor a non-empty id string.
+        :raises ~azure.core.exceptions.ResourceNotFoundError: No such user (never created, or
+            already deleted).
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
         await self._rest.communication_identity.delete(user_id(communication_user, "communication_user"), **kwargs)
 
     @distributed_trace_async
     async def issue_token(self, user: UserInput, scopes: ScopesInput, **kwargs: Any) -> CommunicationIdentityToken:
-        """Issue a token (the 2020 name and result type; see :meth:`get_token` for ``AccessToken``)."""
+        """Issue an access token for a user: the 2020 preview's name and result type.
+
+        :meth:`get_token` replaced it in the official ``azure-communication-identity`` client; it
+        returns azure-core's :class:`~azure.core.credentials.AccessToken` instead, and can set the
+        token's lifetime. ``issue_token`` is kept, unchanged, for code written against the 2020 preview.
+
+        :param user: The user, or its id string.
+        :param scopes: What the token allows: :class:`~azure.communication.administration.CommunicationTokenScope`
+            members or their values (case-insensitive), at least one; duplicates are dropped.
+        :return: The token, the user's id, and ``expires_on`` as an aware UTC ``datetime``.
+        :raises ValueError: An empty or unknown scope for the client's API version, or a bad ``user``;
+            nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
         uid = user_id(user)
         if self._is_preview:
             body = self._preview_token_request(scopes)
@@ -93,10 +124,16 @@ class CommunicationIdentityClient(IdentityClientBase):
 
     @distributed_trace_async
     async def revoke_tokens(self, user: UserInput, issued_before: Optional[datetime] = None, **kwargs: Any) -> None:
-        """Revoke a user's tokens.
+        """Revoke a user's access tokens.
 
-        On ``2020-07-20-preview2``, tokens issued before ``issued_before`` (default: now).
-        On GA versions every token is revoked, and ``issued_before`` must be left out.
+        :param user: The user, or its id string.
+        :param issued_before: Only on ``2020-07-20-preview2``: revoke the tokens issued before this
+            timezone-aware time (default: now, so every token issued so far). GA versions revoke every
+            token of the user and take no ``issued_before``.
+        :raises ValueError: ``issued_before`` given on a GA version, or naive; or a bad ``user``.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
         """
         uid = user_id(user)
         body = self._revoke_body(issued_before, utc_now())
@@ -111,7 +148,19 @@ class CommunicationIdentityClient(IdentityClientBase):
     async def create_user_and_token(
         self, scopes: ScopesInput, *, token_expires_in: Optional[timedelta] = None, **kwargs: Any
     ) -> tuple[CommunicationUserIdentifier, AccessToken]:
-        """Create a user and issue it a token, in one call (two on the 2020 preview)."""
+        """Create a user and issue it an access token, in one request (two on the 2020 preview).
+
+        :param scopes: What the token allows: :class:`~azure.communication.administration.CommunicationTokenScope`
+            members or their values (case-insensitive), at least one; duplicates are dropped.
+        :keyword token_expires_in: The token's lifetime, 60 minutes to 24 hours in whole minutes
+            (API version 2022-10-01 or later); default: the service's, 24 hours.
+        :return: The new user and its token (``expires_on`` in epoch seconds).
+        :raises ValueError: An empty or unknown scope, or a lifetime out of range or not supported by
+            the client's API version; nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
         if self._is_preview:
             body = self._preview_token_request(scopes, token_expires_in)
             user = await self.create_user(**kwargs)
@@ -129,7 +178,20 @@ class CommunicationIdentityClient(IdentityClientBase):
         token_expires_in: Optional[timedelta] = None,
         **kwargs: Any,
     ) -> AccessToken:
-        """Issue a token; ``token_expires_in`` is 60 minutes to 24 hours, whole minutes (2022-10-01+)."""
+        """Issue an access token for a user.
+
+        :param user: The user, or its id string.
+        :param scopes: What the token allows: :class:`~azure.communication.administration.CommunicationTokenScope`
+            members or their values (case-insensitive), at least one; duplicates are dropped.
+        :keyword token_expires_in: The token's lifetime, 60 minutes to 24 hours in whole minutes
+            (API version 2022-10-01 or later); default: the service's, 24 hours.
+        :return: The token; ``expires_on`` is in epoch seconds, as azure-core documents.
+        :raises ValueError: An empty or unknown scope, or a lifetime out of range or not supported by
+            the client's API version; nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
         uid = user_id(user)
         if self._is_preview:
             body = self._preview_token_request(scopes, token_expires_in)
@@ -143,7 +205,19 @@ class CommunicationIdentityClient(IdentityClientBase):
     async def get_token_for_teams_user(
         self, aad_token: str, client_id: str, user_object_id: str, **kwargs: Any
     ) -> AccessToken:
-        """Exchange a Teams user's Entra token for a Communication Services token (2022-06-01+)."""
+        """Exchange a Teams user's Entra ID token for a Communication Services token (2022-06-01+).
+
+        :param aad_token: The Teams user's Entra ID access token.
+        :param client_id: The Entra application (client) id the token was issued to; it must match
+            the token's ``appid`` claim.
+        :param user_object_id: The Teams user's Entra object id; it must match the token's ``oid``
+            claim.
+        :return: The Communication Services token, expiring with the Entra token.
+        :raises ValueError: An empty argument, or an API version older than 2022-06-01; nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
         body = self._teams_user_request(aad_token, client_id, user_object_id)
         generated = await self._rest.teams_user.exchange_teams_user_access_token(body, **kwargs)
         return access_token(generated)
@@ -152,10 +226,17 @@ class CommunicationIdentityClient(IdentityClientBase):
     async def get_token_for_teams_phone_user(
         self, entra_token: str, **kwargs: Any
     ) -> tuple[CommunicationIdentifier, AccessToken]:
-        """Exchange a Teams Phone user's Entra token (2025-06-30+).
+        """Exchange a Teams Phone user's Entra ID token (2025-06-30+).
 
-        The call is authorised by ``entra_token`` itself, not by the client's credential.
-        Returns the user's identifier (a ``TeamsExtensionUserIdentifier``) and its token.
+        The call is authorised by ``entra_token`` itself (a bearer token), not by the client's credential.
+
+        :param entra_token: The Teams Phone user's Entra ID access token.
+        :return: The user's identifier (a
+            :class:`~azure.communication.administration.TeamsExtensionUserIdentifier`) and its token.
+        :raises ValueError: An empty token, or an API version older than 2025-06-30; nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
         """
         self._require_teams_phone("get_token_for_teams_phone_user")
         kwargs[TEAMS_PHONE_TOKEN_OPTION] = self._teams_phone_token(entra_token)
@@ -166,7 +247,17 @@ class CommunicationIdentityClient(IdentityClientBase):
     async def get_teams_extension_assignment(
         self, tenant_id: str, object_id: str, **kwargs: Any
     ) -> TeamsExtensionAssignment:
-        """Read which applications may exchange Teams Phone tokens for an object (2025-06-30+)."""
+        """Read which Entra applications may exchange Teams Phone tokens for an object (2025-06-30+).
+
+        :param tenant_id: The Entra tenant id.
+        :param object_id: The Entra object id of the user or resource account.
+        :return: The assignment.
+        :raises ValueError: An empty id, or an API version older than 2025-06-30; nothing is sent.
+        :raises ~azure.core.exceptions.ResourceNotFoundError: No assignment for this object.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
         self._require_teams_phone("get_teams_extension_assignment")
         tenant_id, object_id = self._assignment_key(tenant_id, object_id)
         generated = await self._rest.teams_extension.get_assignment(tenant_id, object_id, **kwargs)
@@ -182,7 +273,20 @@ class CommunicationIdentityClient(IdentityClientBase):
         client_ids: list[str],
         **kwargs: Any,
     ) -> TeamsExtensionAssignment:
-        """Create or replace a Teams Phone assignment (2025-06-30+)."""
+        """Create or replace a Teams Phone assignment (2025-06-30+).
+
+        :param tenant_id: The Entra tenant id.
+        :param object_id: The Entra object id of the user or resource account.
+        :keyword principal_type: What ``object_id`` is: ``user`` or ``resourceAccount``.
+        :keyword client_ids: The Entra application (client) ids allowed to exchange tokens for it;
+            at least one.
+        :return: The assignment as the service stored it.
+        :raises ValueError: An unknown ``principal_type``, an empty ``client_ids`` or id, or an API
+            version older than 2025-06-30; nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
         body = self._assignment_request(principal_type, client_ids)
         tenant_id, object_id = self._assignment_key(tenant_id, object_id)
         generated = await self._rest.teams_extension.upsert_assignment(tenant_id, object_id, body, **kwargs)
@@ -190,7 +294,15 @@ class CommunicationIdentityClient(IdentityClientBase):
 
     @distributed_trace_async
     async def delete_teams_extension_assignment(self, tenant_id: str, object_id: str, **kwargs: Any) -> None:
-        """Remove a Teams Phone assignment (2025-06-30+)."""
+        """Remove a Teams Phone assignment (2025-06-30+).
+
+        :param tenant_id: The Entra tenant id.
+        :param object_id: The Entra object id of the user or resource account.
+        :raises ValueError: An empty id, or an API version older than 2025-06-30; nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
         self._require_teams_phone("delete_teams_extension_assignment")
         tenant_id, object_id = self._assignment_key(tenant_id, object_id)
         await self._rest.teams_extension.delete_assignment(tenant_id, object_id, **kwargs)
@@ -198,7 +310,7 @@ class CommunicationIdentityClient(IdentityClientBase):
     # ----- lifetime -----
 
     async def close(self) -> None:
-        """Close the transport's connections."""
+        """Close the transport's connections; the client is also an async context manager (``async with``)."""
         await self._rest.close()
 
     async def __aenter__(self) -> Self:

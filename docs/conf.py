@@ -67,7 +67,6 @@ autosummary_generate = False
 intersphinx_mapping = {
     name: (url, local) for name, (url, local) in inventories.ensure(HERE / "_build" / "inventories").items()
 }
-intersphinx_timeout = 1
 
 # -- HTML
 html_theme = "furo"

@@ -30,8 +30,11 @@ import builtins
 import hashlib
 import importlib
 import inspect
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
@@ -142,8 +145,16 @@ def ensure(cache: Path) -> dict[str, tuple[str, str]]:
         inventory = work / "html" / "objects.inv"
         stamp = work / "key.txt"
         if not (inventory.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key):
-            work.mkdir(parents=True, exist_ok=True)
-            _build(pages(), project, release, work)
-            stamp.write_text(key, encoding="utf-8")
+            # Built aside and moved into place, so a build running at the same time (make docs
+            # beside the tests) never reads a half-written inventory.
+            cache.mkdir(parents=True, exist_ok=True)
+            fresh = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=cache))
+            _build(pages(), project, release, fresh)
+            (fresh / "key.txt").write_text(key, encoding="utf-8")
+            shutil.rmtree(work, ignore_errors=True)
+            try:
+                os.replace(fresh, work)
+            except OSError:  # another build put the same inventory there first
+                shutil.rmtree(fresh, ignore_errors=True)
         mapping[name] = (url, str(inventory))
     return mapping

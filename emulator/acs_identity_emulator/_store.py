@@ -169,7 +169,8 @@ class Store:
         if fcntl is None:  # pragma: no cover
             return None
         lock_path = os.path.abspath(path) + "-lock"
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+        private_file(lock_path)
+        fd = os.open(lock_path, os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

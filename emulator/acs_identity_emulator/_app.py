@@ -51,7 +51,9 @@ JSON_ERROR = "application/json"
 DEFAULT_EXPIRES_IN_MINUTES = 1440
 #: Seconds a connection may go without a complete request head (after
 #: connecting or after the previous response), and a body may take to arrive.
-DEFAULT_IDLE_TIMEOUT = 15.0
+#: Above the 15 s for which aiohttp's and most clients' pools keep idle
+#: connections, so a pooled connection is not closed under a client's feet.
+DEFAULT_IDLE_TIMEOUT = 30.0
 #: Scopes the emulator writes into Teams user and Teams Phone tokens.
 TEAMS_USER_SCOPES = "voip,chat"
 TEAMS_PHONE_SCOPES = "voip"

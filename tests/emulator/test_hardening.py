@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from acs_identity_emulator.testing import EmulatorProcess, running_emulator
 from cryptography import x509
 from emu_helpers import GA, RawClient, Reply, b64url, enc, entra_token, jwt_parts
-
-from acs_identity_emulator.testing import EmulatorProcess, running_emulator
 
 APP = "11111111-2222-3333-4444-555555555555"
 TENANT = "c70d068c-2f32-484d-9455-73070cd5aadd"
@@ -50,7 +49,7 @@ def logged_emulator(
     if key is not None:
         env["ACS_IDENTITY_EMULATOR_ACCESS_KEY"] = key
     with open(stderr_path, "w") as stderr:
-        process = subprocess.Popen(  # noqa: S603 - this interpreter, this package
+        process = subprocess.Popen(
             [sys.executable, "-m", "acs_identity_emulator", "--host", "127.0.0.1", "--port", "0", *args],
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -131,12 +130,12 @@ def test_revoke_issue_revoke_within_one_second_revokes_the_token(client: RawClie
     for _ in range(3):  # tight loop: every step follows the previous one at once
         assert revoke(client, identity).status == 204
         token = client.issue(identity).json()["token"]
-        claims = jwt_parts(token)[1]
-        assert claims["iat"] <= time.time()  # never in the future, never rounded up
-        assert claims["csi"] == str(claims["iat"])
         assert client.introspect(token)["active"] is True  # issued after the revocation
         assert revoke(client, identity).status == 204
         assert client.introspect(token)["reason"] == "revoked"  # issued before this one
+        claims = jwt_parts(token)[1]
+        assert claims["iat"] <= time.time()  # never in the future, never rounded up
+        assert claims["csi"] == str(claims["iat"])
 
 
 def test_teams_phone_revoke_exchange_delete_exchange_does_not_revive(client: RawClient) -> None:
@@ -154,9 +153,9 @@ def test_teams_phone_revoke_exchange_delete_exchange_does_not_revive(client: Raw
         after = phone_exchange(client, bearer)
         assert after.status == 200
         fresh = after.json()["accessToken"]["token"]
-        assert fresh != before_delete
         assert client.introspect(before_delete)["reason"] == "revoked"  # the delete killed it for good
         assert client.introspect(fresh)["active"] is True
+        assert fresh != before_delete
 
 
 # -- Entra exp --------------------------------------------------------------------
@@ -252,7 +251,8 @@ def test_malformed_requests_leak_no_secret_and_vanished_clients_log_no_error(tmp
         bad_requests = [
             # a control character in a header that carries a signature
             b"POST /identities HTTP/1.1\r\nHost: x\r\n"
-            b"Authorization: HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=SECRETSIG\x01\r\n\r\n",
+            b"Authorization: HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256"
+            b"&Signature=SECRETSIG\x01\r\n\r\n",
             # conflicting framing in front of a body holding a token
             b"POST /emulator/introspect HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\nTransfer-Encoding: chunked\r\n\r\n"
             b'{"token": "eyJSECRETTOKEN"}',

@@ -254,7 +254,10 @@ class Emulator:
             headers["Content-Type"] = JSON_ERROR
             headers["MS-CV"] = _ms_cv()
             headers["X-Processing-Time"] = f"{int((time.perf_counter() - started) * 1000)}ms"
-            return web.Response(status=error.status, body=error.body(), headers=headers)
+            response = web.Response(status=error.status, body=error.body(), headers=headers)
+            if error.status == 408:
+                response.force_close()  # the rest of a stalled body is not worth waiting for
+            return response
         except Exception:
             log.exception("unexpected error serving %s %s", request.method, request.path)
             failure = _errors.internal_error()

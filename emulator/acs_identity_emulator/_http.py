@@ -17,7 +17,8 @@ Limits (see the README): a connection is closed when no complete request head
 arrives within ``idle_timeout`` seconds of its opening or of the previous
 response (slow headers and idle keep-alive alike: aiohttp's
 ``keepalive_timeout`` runs from both); a body must arrive within the same time
-once its head has (408); bodies are capped at 64 KiB (413).
+once its head has (408); bodies are capped at 64 KiB (413); the rest of a body
+answered early is drained for at most ``min(idle_timeout, 10)`` seconds.
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ def make_server(emulator: Emulator, idle_timeout: float, access_log: logging.Log
         emulator.handle,
         request_factory=request_factory,
         keepalive_timeout=idle_timeout,
+        # After an answer given before the whole body came in (404, 408, 413),
+        # aiohttp reads and drops the rest for up to this long, so the client
+        # sees the answer rather than a reset; no longer than the idle limit.
+        lingering_time=min(idle_timeout, 10.0),
         logger=log,
         access_log=access_log,
     )

@@ -384,6 +384,14 @@ def test_partial_header_flood_is_shed_and_legit_clients_are_served(tmp_path: Pat
                     break  # closed by the server after ~1 s of idleness
                 received += chunk
             assert received.startswith(b"HTTP/1.1 200")
+        # a body that stops coming gets a 408 in the service's shape
+        slow_body = b"POST /identities?api-version=2023-10-01 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{"
+        status, headers, body = split_response(raw_exchange(emu.port, slow_body))
+        assert status == 408
+        assert headers["content-type"] == "application/json"
+        assert json.loads(body) == {
+            "error": {"code": "RequestTimeout", "message": "The request body did not arrive within 1 seconds."}
+        }
 
 
 def test_second_process_on_one_store_refuses_to_start(tmp_path: Path) -> None:

@@ -712,6 +712,12 @@ def create_app(db: str = ":memory:", access_key: str | None = None, signing_proc
     signing to that many helper processes (started with the app).  ``app[EMULATOR_KEY]`` /
     :func:`emulator_of` give the :class:`Emulator` (for its ``access_key``).
     The store is closed on application cleanup.
+
+    The command line does not serve this app: it serves :meth:`Emulator.handle`
+    through ``_http.make_server``, which also answers requests aiohttp cannot
+    parse in the service's shape (echoing none of their bytes) and closes
+    idle and half-sent connections.  An app run by aiohttp's own runner gets
+    aiohttp's behaviour for those.
     """
     emulator = Emulator(Store(db), access_key)
     # aiohttp enforces the cap on chunked bodies too; Emulator._read_body

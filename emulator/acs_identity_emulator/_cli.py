@@ -11,6 +11,7 @@ import os
 import resource
 import shutil
 import signal
+import sqlite3
 import ssl
 import sys
 import tempfile
@@ -139,6 +140,9 @@ async def _serve(args: argparse.Namespace, prog: str, access_key: str | None) ->
         store = Store(args.db)
     except StoreInUseError as error:
         print(f"{prog}: {error}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as error:  # not a database, no permission, ...
+        print(f"{prog}: cannot open the store {args.db}: {error}", file=sys.stderr)
         return 1
     try:
         emulator = Emulator(store, access_key)

@@ -126,7 +126,7 @@ class Store:
 
     def __init__(self, path: str) -> None:
         self._lock_fd: int | None = None
-        if path != ":memory:":
+        if path not in (":memory:", ""):  # "" is an SQLite temporary database
             self._lock_fd = self._take_process_lock(path)
             try:
                 private_file(path)
@@ -136,16 +136,20 @@ class Store:
             except BaseException:
                 self._release_process_lock()
                 raise
-        # check_same_thread=False only so tests/tools may close it from
-        # another thread; all normal use is from the event-loop thread.
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            # check_same_thread=False only so tests/tools may close it from
+            # another thread; all normal use is from the event-loop thread.
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            if path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+            # See the module docstring for why NORMAL survives kill -9.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript(_SCHEMA)
+        except BaseException:
+            self._release_process_lock()
+            raise
         self._lock = threading.Lock()
-        if path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        # See the module docstring for why NORMAL survives kill -9.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(_SCHEMA)
         self._identities: dict[str, IdentityState] = {
             row[0]: IdentityState(row[1], row[2])
             for row in self._db.execute("SELECT id, valid_from, deleted_at FROM identities")

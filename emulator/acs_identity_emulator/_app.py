@@ -15,6 +15,7 @@ an unauthenticated caller learns nothing but "Denied".
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -40,7 +41,7 @@ from ._formats import (
     parse_date_time,
     teams_phone_identity_id,
 )
-from ._store import Assignment, IdentityState, Store
+from ._store import Assignment, IdentityState, Store, revocation_boundary
 from ._tokens import TEAMS_USER_SCP, TokenSigner, acs_claims, generate_key_material
 
 log = logging.getLogger("acs_identity_emulator")
@@ -48,9 +49,18 @@ log = logging.getLogger("acs_identity_emulator")
 JSON_UTF8 = "application/json; charset=utf-8"
 JSON_ERROR = "application/json"
 DEFAULT_EXPIRES_IN_MINUTES = 1440
+#: Seconds a connection may go without a complete request head (after
+#: connecting or after the previous response), and a body may take to arrive.
+#: Above the 15 s for which aiohttp's and most clients' pools keep idle
+#: connections, so a pooled connection is not closed under a client's feet.
+DEFAULT_IDLE_TIMEOUT = 30.0
 #: Scopes the emulator writes into Teams user and Teams Phone tokens.
 TEAMS_USER_SCOPES = "voip,chat"
 TEAMS_PHONE_SCOPES = "voip"
+#: Latest Entra ``exp`` accepted: the last second ``expiresOn`` can express
+#: (9999-12-31T23:59:59Z); anything later, or not a finite number, is not a
+#: token the service could have been given.
+MAX_ENTRA_EXP = 253402300799
 
 _STATIC_HEADERS = {"Strict-Transport-Security": "max-age=2592000"}
 #: ``json.dumps(..., separators=(",", ":"))`` without building an encoder per call.
@@ -64,7 +74,7 @@ Operation = Callable[["Emulator", "Call"], Awaitable[tuple[int, Any]]]
 class Call:
     """Everything an operation needs about the request it serves."""
 
-    request: web.Request
+    request: web.BaseRequest
     params: list[str]
     api_version: str
     body: bytes
@@ -147,7 +157,8 @@ def _load_json(body: bytes) -> dict[str, Any] | None:
         return None
     try:
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nesting deeper than the parser's stack (``[[[[...``).
         raise _errors.bad_json() from None
     if value is None:
         return None
@@ -197,6 +208,8 @@ class Emulator:
 
     def __init__(self, store: Store, access_key: str | None = None) -> None:
         self.store = store
+        #: Longest wait for a request body once its head has arrived (408 after).
+        self.body_timeout: float = DEFAULT_IDLE_TIMEOUT
         self.resource_id = store.resource_id()
         if access_key is None:
             # Generated once per store and kept, so restarts keep the connection string.
@@ -221,7 +234,7 @@ class Emulator:
         self.routes = _routes()
 
     # -- dispatch -----------------------------------------------------------
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """Serve one request; never raises."""
         started = time.perf_counter()
         headers = dict(_STATIC_HEADERS)
@@ -230,12 +243,21 @@ class Emulator:
             headers["x-ms-client-request-id"] = client_request_id
         try:
             status, payload = await self._serve(request, headers)
+        except _ClientGone as gone:
+            # Nobody is left to read an answer; not an error of ours.
+            log.debug("client went away while sending its request body (%s)", type(gone.__cause__).__name__)
+            failure = _errors.body_incomplete()
+            headers["Content-Type"] = JSON_ERROR
+            return web.Response(status=failure.status, body=failure.body(), headers=headers)
         except ServiceError as error:
             headers.update(error.headers)
             headers["Content-Type"] = JSON_ERROR
             headers["MS-CV"] = _ms_cv()
             headers["X-Processing-Time"] = f"{int((time.perf_counter() - started) * 1000)}ms"
-            return web.Response(status=error.status, body=error.body(), headers=headers)
+            response = web.Response(status=error.status, body=error.body(), headers=headers)
+            if error.status == 408:
+                response.force_close()  # the rest of a stalled body is not worth waiting for
+            return response
         except Exception:
             log.exception("unexpected error serving %s %s", request.method, request.path)
             failure = _errors.internal_error()
@@ -245,7 +267,7 @@ class Emulator:
         headers["X-Processing-Time"] = f"{int((time.perf_counter() - started) * 1000)}ms"
         return _json_response(status, payload, headers)
 
-    async def _serve(self, request: web.Request, headers: dict[str, str]) -> tuple[int, Any]:
+    async def _serve(self, request: web.BaseRequest, headers: dict[str, str]) -> tuple[int, Any]:
         raw = request.raw_path
         raw_path, _, query = raw.partition("?")
         segments = [_unquote_segment(s) for s in raw_path.split("/")]
@@ -275,15 +297,23 @@ class Emulator:
                 raise _errors.unsupported_api_version(uri, api_version)
         return await method.operation(self, Call(request, params, api_version, body))
 
-    @staticmethod
-    async def _read_body(request: web.Request) -> bytes:
+    async def _read_body(self, request: web.BaseRequest) -> bytes:
         length = request.content_length
         if length is not None and length > _errors.MAX_BODY_BYTES:
             raise _errors.body_too_large()
         try:
-            return await request.read()
+            if request.content.is_eof():  # the whole body is already here (the usual case)
+                return await request.read()
+            # A slow body holds a connection and a handler: bound it.
+            return await asyncio.wait_for(request.read(), self.body_timeout)
         except web.HTTPRequestEntityTooLarge:
             raise _errors.body_too_large() from None
+        except asyncio.TimeoutError:
+            raise _errors.body_timeout(self.body_timeout) from None
+        except (ConnectionError, web.RequestPayloadError) as error:
+            # The client closed the connection, or ended it short of its
+            # Content-Length or chunked framing.
+            raise _ClientGone() from error
 
     # -- helpers ------------------------------------------------------------
     def _live_identity(self, identity_id: str) -> IdentityState:
@@ -297,22 +327,42 @@ class Emulator:
         return state
 
     async def mint(
-        self, identity_id: str, state: IdentityState, scopes: list[str] | str, lifetime: float
+        self,
+        identity_id: str,
+        live_state: Callable[[], IdentityState],
+        scopes: list[str] | str,
+        lifetime: float | None = None,
+        expires_at: float | None = None,
     ) -> tuple[str, str]:
         """Sign an ACS token; return (jwt, expiresOn).
 
-        ``iat`` has whole-second resolution but revocation instants do not.
-        A token minted in the same second as (but after) a revocation gets
-        its ``iat`` rounded up past the revocation instant, so "issued before
-        the revocation" stays exactly decidable from the token alone.
+        The token lives ``lifetime`` seconds, or until ``expires_at`` (at
+        least one second).  ``live_state`` gives the identity's current state
+        (or raises, e.g. 404 when it was deleted meanwhile).
+
+        Revocation is exact: a token is revoked if and only if it was issued
+        before the latest revocation of its identity.  ``iat`` has whole
+        seconds (as on the real service) and identical claims make identical
+        tokens, so a token issued in the same second as, but after, a
+        revocation cannot be told apart from one issued before it.  A
+        revocation therefore covers its whole second (``Store.revoke_now``)
+        and a token asked for in that second is signed at the start of the
+        next one: ``iat`` is never in the future and never rounded, at the
+        cost of up to one second of latency right after a revocation.
         """
-        now = time.time()
+        while True:
+            state = live_state()
+            now = time.time()
+            boundary = revocation_boundary(state.valid_from)
+            if boundary is None or not now < boundary <= now + 1:
+                break
+            await asyncio.sleep(boundary - now)
         iat = int(now)
-        expires = now + lifetime
-        valid_from = state.valid_from
-        if valid_from is not None and iat < valid_from <= now:
-            iat = math.ceil(valid_from)
-            expires = iat + lifetime
+        if expires_at is not None:
+            expires = max(expires_at, now + 1.0)
+        else:
+            assert lifetime is not None
+            expires = now + lifetime
         exp = int(expires)
         scope_list = scopes if isinstance(scopes, list) else scopes.split(",")
         claims = acs_claims(identity_id[2:], scope_list, iat, exp, self.resource_id)
@@ -334,8 +384,9 @@ class Emulator:
             return 200, {"id": identity_id}
         result: dict[str, Any] = {"identity": {"id": identity_id}}
         if scopes:
-            state = self._live_identity(identity_id)
-            token, expires_on = await self.mint(identity_id, state, scopes, minutes * 60)
+            token, expires_on = await self.mint(
+                identity_id, lambda: self._live_identity(identity_id), scopes, minutes * 60
+            )
             result["accessToken"] = {"token": token, "expiresOn": expires_on}
         return 201, result
 
@@ -353,8 +404,7 @@ class Emulator:
         minutes = _expires_in_minutes(body, call.api_version)
         scopes = _scopes(body.get("scopes"), call.api_version, "Scopes", True)
         assert scopes is not None
-        state = self._live_identity(identity_id)
-        token, expires_on = await self.mint(identity_id, state, scopes, minutes * 60)
+        token, expires_on = await self.mint(identity_id, lambda: self._live_identity(identity_id), scopes, minutes * 60)
         return 200, {"token": token, "expiresOn": expires_on}
 
     async def issue_token_preview(self, call: Call) -> tuple[int, Any]:
@@ -363,15 +413,16 @@ class Emulator:
         body = _load_json(call.body) or {}
         scopes = _scopes(body.get("scopes"), call.api_version, "Scopes", True)
         assert scopes is not None
-        state = self._live_identity(identity_id)
-        token, expires_on = await self.mint(identity_id, state, scopes, DEFAULT_EXPIRES_IN_MINUTES * 60)
+        token, expires_on = await self.mint(
+            identity_id, lambda: self._live_identity(identity_id), scopes, DEFAULT_EXPIRES_IN_MINUTES * 60
+        )
         return 200, {"id": identity_id, "token": token, "expiresOn": expires_on}
 
     async def revoke_tokens(self, call: Call) -> tuple[int, Any]:
         """POST /identities/{id}/:revokeAccessTokens -> 204."""
         identity_id = call.params[0]
         self._live_identity(identity_id)
-        self.store.revoke_before(identity_id, time.time())
+        self.store.revoke_now(identity_id, time.time())
         return 204, None
 
     async def update_identity_preview(self, call: Call) -> tuple[int, Any]:
@@ -383,8 +434,9 @@ class Emulator:
         identity_id = call.params[0]
         body = _load_json(call.body) or {}
         value = body.get("tokensValidFrom")
+        instant: float | None = None
         if value is None:
-            instant = time.time()
+            pass  # "now", as :revokeAccessTokens
         elif not isinstance(value, str):
             raise _errors.validation("TokensValidFrom: The value is not a valid date-time.", "TokensValidFrom")
         else:
@@ -395,7 +447,10 @@ class Emulator:
                     "TokensValidFrom: The value is not a valid date-time.", "TokensValidFrom"
                 ) from None
         self._live_identity(identity_id)
-        self.store.revoke_before(identity_id, instant)
+        if instant is None:
+            self.store.revoke_now(identity_id, time.time())
+        else:
+            self.store.revoke_before(identity_id, instant)
         return 204, None
 
     # -- operations: Teams --------------------------------------------------
@@ -424,7 +479,7 @@ class Emulator:
         oid = claims.get("oid")
         if not isinstance(oid, str) or oid.lower() != user_id.lower():
             raise _errors.validation("Provided AAD token issued for unexpected user.", "userId")
-        exp = int(claims["exp"])
+        exp = int(claims["exp"])  # finite and in range: checked by _entra_claims
         iat = int(time.time())
         token_claims = {
             "skypeid": f"orgid:{oid.lower()}",
@@ -448,7 +503,11 @@ class Emulator:
             raise _errors.invalid_access_token()
         claims = read[1]
         exp = claims.get("exp")
-        if isinstance(exp, bool) or not isinstance(exp, (int, float)) or exp <= time.time():
+        # NaN and Infinity are valid JSON to Python's parser; NaN compares
+        # false with everything, so test for the good range, not the bad one.
+        if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+            raise _errors.invalid_access_token()
+        if not (isinstance(exp, int) or math.isfinite(exp)) or not time.time() < exp <= MAX_ENTRA_EXP:
             raise _errors.invalid_access_token()
         return claims
 
@@ -478,9 +537,13 @@ class Emulator:
                 f"Client application '{app}' is not allowed by the Teams Phone access assignment.",
             )
         identity_id = teams_phone_identity_id(self.resource_id, tid, oid)
-        state = self.store.ensure_identity(identity_id, time.time())
-        lifetime = max(float(claims["exp"]) - time.time(), 1.0)
-        token_value, expires_on = await self.mint(identity_id, state, TEAMS_PHONE_SCOPES, lifetime)
+        # Every claim was checked above: nothing is written for a request that fails.
+        token_value, expires_on = await self.mint(
+            identity_id,
+            lambda: self.store.ensure_identity(identity_id, time.time()),
+            TEAMS_PHONE_SCOPES,
+            expires_at=float(claims["exp"]),
+        )
         return 200, {
             "identity": {"id": identity_id},
             "accessToken": {"token": token_value, "expiresOn": expires_on},
@@ -574,7 +637,8 @@ class Emulator:
             if state.deleted_at is not None:
                 return {"active": False, "reason": "identity_deleted", "claims": claims}
             iat = claims.get("iat")
-            if state.valid_from is not None and (not isinstance(iat, (int, float)) or iat < state.valid_from):
+            boundary = revocation_boundary(state.valid_from)
+            if boundary is not None and (not isinstance(iat, (int, float)) or iat < boundary):
                 return {"active": False, "reason": "revoked", "claims": claims}
         return {"active": True, "reason": None, "claims": claims}
 
@@ -633,6 +697,10 @@ def _routes() -> list[Route]:
     ]
 
 
+class _ClientGone(Exception):
+    """The request body ended early: the client disconnected or broke its framing."""
+
+
 _EMULATOR_KEY: web.AppKey[Emulator] = web.AppKey("emulator", Emulator)
 
 
@@ -644,13 +712,21 @@ def create_app(db: str = ":memory:", access_key: str | None = None, signing_proc
     signing to that many helper processes (started with the app).  ``app[EMULATOR_KEY]`` /
     :func:`emulator_of` give the :class:`Emulator` (for its ``access_key``).
     The store is closed on application cleanup.
+
+    The command line does not serve this app: it serves :meth:`Emulator.handle`
+    through ``_http.make_server``, which also answers requests aiohttp cannot
+    parse in the service's shape (echoing none of their bytes) and closes
+    idle and half-sent connections.  An app run by aiohttp's own runner gets
+    aiohttp's behaviour for those.
     """
     emulator = Emulator(Store(db), access_key)
     # aiohttp enforces the cap on chunked bodies too; Emulator._read_body
     # turns its exception into a 413 in the service's error shape.
     app = web.Application(client_max_size=_errors.MAX_BODY_BYTES)
     app[_EMULATOR_KEY] = emulator
-    app.router.add_route("*", "/{tail:.*}", emulator.handle)
+    # [\s\S], not ".": a decoded path may hold a newline (%0A), and every
+    # path must reach the handler so it answers in the service's error shape.
+    app.router.add_route("*", r"/{tail:[\s\S]*}", emulator.handle)
 
     async def _start(_: web.Application) -> None:
         await emulator.signer.start_helpers(signing_processes)

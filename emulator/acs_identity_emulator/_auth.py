@@ -75,7 +75,9 @@ class HmacVerifier:
 
     def _mac(self, string_to_sign: str) -> bytes:
         mac = self._keyed.copy()
-        mac.update(string_to_sign.encode("utf-8"))
+        # surrogateescape: aiohttp hands non-UTF-8 request bytes over as
+        # surrogate escapes; this signs the bytes the client actually sent.
+        mac.update(string_to_sign.encode("utf-8", "surrogateescape"))
         return mac.digest()
 
     @staticmethod
@@ -108,8 +110,16 @@ class HmacVerifier:
     def _sent_at(self, date_value: str) -> float:
         sent_at = self._date_cache.get(date_value)
         if sent_at is None:
+            # RFC 1123 dates in HTTP are GMT only (``Sun, 06 Nov 1994 08:49:37
+            # GMT``); a date without a zone would otherwise be read as the
+            # server's local time, and "-0000" means "zone unknown".
+            if not date_value.endswith(" GMT"):
+                raise _errors.denied()
             try:
-                sent_at = parsedate_to_datetime(date_value).timestamp()
+                parsed = parsedate_to_datetime(date_value)
+                if parsed.tzinfo is None:
+                    raise ValueError("no time zone")
+                sent_at = parsed.timestamp()
             except (TypeError, ValueError, IndexError, OverflowError):
                 raise _errors.denied() from None
             if len(self._date_cache) >= 64:
@@ -137,6 +147,10 @@ class HmacVerifier:
         claimed_hash = headers.get("x-ms-content-sha256")
         host = headers.get("Host")
         if not date_value or claimed_hash is None or not host:
+            raise _errors.denied()
+        # Header bytes outside ASCII arrive as surrogate escapes that cannot
+        # be encoded for the HMAC; no SDK sends them (hosts go as punycode).
+        if not (date_value.isascii() and claimed_hash.isascii() and host.isascii() and signature.isascii()):
             raise _errors.denied()
         if abs(time.time() - self._sent_at(date_value)) > self._max_skew:
             raise _errors.denied()
@@ -177,7 +191,8 @@ def read_jwt_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]] | N
     try:
         header = json.loads(b64url_decode(parts[0]))
         claims = json.loads(b64url_decode(parts[1]))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested deeper than the parser's stack.
         return None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
+import resource
 import shutil
 import signal
+import sqlite3
 import ssl
 import sys
 import tempfile
@@ -18,11 +21,17 @@ from typing import Any
 from aiohttp import web
 
 from . import _tls
-from ._app import Emulator, create_app, emulator_of
+from ._app import DEFAULT_IDLE_TIMEOUT, Emulator
+from ._http import LISTEN_BACKLOG, make_server
+from ._store import Store, StoreInUseError
 
 log = logging.getLogger("acs_identity_emulator")
 
 PROG = "acs-identity-emulator"
+#: Environment variable read for the access key when ``--access-key`` is not given.
+#: Unlike a command-line argument, other local users cannot read it (``/proc/<pid>/environ``
+#: is owner-only); it is removed from the environment once read.
+ACCESS_KEY_ENV = "ACS_IDENTITY_EMULATOR_ACCESS_KEY"
 
 
 def _parser(prog: str = PROG) -> argparse.ArgumentParser:
@@ -40,7 +49,17 @@ def _parser(prog: str = PROG) -> argparse.ArgumentParser:
     parser.add_argument(
         "--access-key",
         default=None,
-        help="base64 access key; by default one is generated once and kept in the store",
+        help=f"base64 access key; by default one is generated once and kept in the store. Other local users "
+        f"can read a command line: prefer the {ACCESS_KEY_ENV} environment variable",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help="close a connection that sends no complete request head within SECONDS of opening or of the "
+        "previous response (slow headers, idle keep-alive), and answer 408 to a body that takes longer "
+        f"(default {DEFAULT_IDLE_TIMEOUT:g})",
     )
     parser.add_argument(
         "--signing-processes",
@@ -97,18 +116,48 @@ def _tls_context(args: argparse.Namespace, emulator: Emulator) -> tuple[ssl.SSLC
     return context, os.path.join(folder, "ca.pem"), folder
 
 
-async def _serve(args: argparse.Namespace, prog: str) -> int:
+def _raise_open_file_limit() -> None:
+    """Raise the soft limit on open files to the hard one.
+
+    Each connection is a file descriptor; a low soft limit (often 1024) lets a
+    burst of idle or half-sent connections lock legitimate clients out for the
+    idle timeout.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = 65536 if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):  # not allowed here: keep the soft limit
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+async def _serve(args: argparse.Namespace, prog: str, access_key: str | None) -> int:
+    signing = args.signing_processes
+    if signing is None:
+        # One helper measured best on 2 cores: the event loop keeps the
+        # other core; more helpers only add scheduling noise.
+        signing = 1 if (os.cpu_count() or 1) >= 2 else 0
     try:
-        signing = args.signing_processes
-        if signing is None:
-            # One helper measured best on 2 cores: the event loop keeps the
-            # other core; more helpers only add scheduling noise.
-            signing = 1 if (os.cpu_count() or 1) >= 2 else 0
-        app = create_app(args.db, args.access_key, max(signing, 0))
+        store = Store(args.db)
+    except StoreInUseError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as error:  # not a database, no permission, ...
+        print(f"{prog}: cannot open the store {args.db}: {error}", file=sys.stderr)
+        return 1
+    try:
+        emulator = Emulator(store, access_key)
     except ValueError as error:  # bad key: message never echoes the key
+        store.close()
         print(f"{prog}: {error}", file=sys.stderr)
         return 2
-    emulator = emulator_of(app)
+    try:
+        return await _serve_emulator(args, prog, emulator, max(signing, 0))
+    finally:
+        emulator.signer.close()
+        emulator.store.close()
+
+
+async def _serve_emulator(args: argparse.Namespace, prog: str, emulator: Emulator, signing: int) -> int:
     context: ssl.SSLContext | None = None
     certificate: str | None = None
     cleanup: str | None = None
@@ -117,16 +166,14 @@ async def _serve(args: argparse.Namespace, prog: str) -> int:
             context, certificate, cleanup = _tls_context(args, emulator)
         except (OSError, ssl.SSLError, ValueError) as error:  # names files, never key material
             print(f"{prog}: cannot set up TLS: {error}", file=sys.stderr)
-            emulator.store.close()
             return 2
-    runner = web.AppRunner(
-        app,
-        access_log=log if args.access_log else None,
-        handle_signals=False,
-    )
+    _raise_open_file_limit()
+    await emulator.signer.start_helpers(signing)
+    server = make_server(emulator, args.idle_timeout, log if args.access_log else None)
+    runner = web.ServerRunner(server, handle_signals=False)
     try:
         await runner.setup()
-        site = web.TCPSite(runner, args.host, args.port, ssl_context=context)
+        site = web.TCPSite(runner, args.host, args.port, ssl_context=context, backlog=LISTEN_BACKLOG)
         try:
             await site.start()
         except OSError as error:
@@ -178,12 +225,17 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     args = parser.parse_args(argv)
     if (args.cert is None) != (args.key is None):
         parser.error("--cert and --key go together")
+    if not args.idle_timeout > 0:
+        parser.error("--idle-timeout must be a positive number of seconds")
+    # Read once and removed, so helper processes and anything they start do not inherit it.
+    env_key = os.environ.pop(ACCESS_KEY_ENV, None)
+    access_key = args.access_key if args.access_key is not None else env_key
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
     run = _runner(args.loop)
     if run is None:
         print(f"{prog}: --loop uvloop: uvloop is not installed", file=sys.stderr)
         return 2
     try:
-        return run(_serve(args, prog))
+        return run(_serve(args, prog, access_key))
     except KeyboardInterrupt:  # a second Ctrl-C during shutdown
         return 130

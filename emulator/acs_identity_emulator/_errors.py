@@ -141,6 +141,27 @@ def body_too_large() -> ServiceError:
     )
 
 
+def body_timeout(seconds: float) -> ServiceError:
+    """408 for a body that does not arrive in time after the request head."""
+    return ServiceError(408, "RequestTimeout", f"The request body did not arrive within {seconds:g} seconds.")
+
+
+def body_incomplete() -> ServiceError:
+    """400 for a body cut short (the client disconnected or broke its framing)."""
+    return ServiceError(400, "BadRequest", "The request body is incomplete.")
+
+
+def malformed_request(status: int) -> ServiceError:
+    """An HTTP request that could not be parsed, without echoing any of its bytes."""
+    if status == 413:
+        return body_too_large()
+    if status == 431:
+        return ServiceError(431, "RequestHeaderFieldsTooLarge", "The request headers are too large.")
+    if status >= 500:
+        return internal_error()
+    return ServiceError(status, "BadRequest", "The request is not valid HTTP.")
+
+
 def internal_error() -> ServiceError:
     """500 for anything unexpected (details go to the log, never to the caller)."""
     return ServiceError(500, "InternalError", "An internal error occurred.")

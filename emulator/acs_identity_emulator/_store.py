@@ -11,15 +11,34 @@ could, which is acceptable for an emulator and much faster than ``FULL``).
 Only this process writes the database, so the in-memory mirror of the
 identities and assignments (loaded at start-up, updated after each commit)
 is always consistent with the store and issuing a token touches no disk.
+"One process per store" is enforced, not assumed: the store takes an
+exclusive ``flock`` on ``<db>-lock`` (which names the holder's pid) and a
+second process on the same file refuses to start (:class:`StoreInUseError`).
+
+The store holds the access key and private keys, so the database (and the
+SQLite ``-wal``/``-shm`` files, which SQLite creates with the database's
+mode) is created owner-only (0600) whatever the umask, and an existing one
+readable by others is tightened to 0600.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import sqlite3
+import stat
 import threading
 import uuid
 from dataclasses import dataclass
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no cross-process lock
+    fcntl = None  # type: ignore[assignment]
+
+#: Mode of every file the store creates: it holds the access key and private keys.
+PRIVATE_MODE = 0o600
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -29,7 +48,8 @@ CREATE TABLE IF NOT EXISTS meta (
 CREATE TABLE IF NOT EXISTS identities (
     id         TEXT PRIMARY KEY,
     created_at REAL NOT NULL,
-    -- tokens whose iat is before this instant are revoked (NULL: none)
+    -- tokens whose iat is before ceil(valid_from) are revoked (NULL: none);
+    -- revocations "now" store the next whole second (see Store.revoke_now)
     valid_from REAL,
     -- tombstone: set when the identity is deleted (NULL: alive)
     deleted_at REAL
@@ -42,6 +62,34 @@ CREATE TABLE IF NOT EXISTS assignments (
     PRIMARY KEY (tenant_id, object_id)
 );
 """
+
+
+class StoreInUseError(RuntimeError):
+    """Another process serves this store (the message names the store and that process)."""
+
+
+def private_file(path: str) -> None:
+    """Create ``path`` owner-only (0600) if absent, else take away group/other access.
+
+    ``fchmod`` after ``open`` makes the mode exact whatever the umask (a
+    umask can only take bits away, and a strict one such as 0277 would leave
+    a file its owner cannot write).
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) != PRIVATE_MODE:
+            os.fchmod(fd, PRIVATE_MODE)
+    finally:
+        os.close(fd)
+
+
+def revocation_boundary(valid_from: float | None) -> int | None:
+    """First whole second whose tokens are *not* revoked by ``valid_from``.
+
+    ``iat`` has whole seconds, so "issued before ``valid_from``" is
+    ``iat < ceil(valid_from)``.
+    """
+    return None if valid_from is None else math.ceil(valid_from)
 
 
 @dataclass(slots=True)
@@ -77,16 +125,31 @@ class Store:
     """The emulator's state.  Not thread-safe by design: the event loop owns it."""
 
     def __init__(self, path: str) -> None:
-        # check_same_thread=False only so tests/tools may close it from
-        # another thread; all normal use is from the event-loop thread.
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._lock_fd: int | None = None
+        if path not in (":memory:", ""):  # "" is an SQLite temporary database
+            self._lock_fd = self._take_process_lock(path)
+            try:
+                private_file(path)
+                for suffix in ("-wal", "-shm", "-journal"):
+                    if os.path.exists(path + suffix):
+                        private_file(path + suffix)
+            except BaseException:
+                self._release_process_lock()
+                raise
+        try:
+            # check_same_thread=False only so tests/tools may close it from
+            # another thread; all normal use is from the event-loop thread.
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            if path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+            # See the module docstring for why NORMAL survives kill -9.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript(_SCHEMA)
+        except BaseException:
+            self._release_process_lock()
+            raise
         self._lock = threading.Lock()
-        if path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        # See the module docstring for why NORMAL survives kill -9.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(_SCHEMA)
         self._identities: dict[str, IdentityState] = {
             row[0]: IdentityState(row[1], row[2])
             for row in self._db.execute("SELECT id, valid_from, deleted_at FROM identities")
@@ -97,6 +160,38 @@ class Store:
         ):
             ids = tuple(json.loads(cids)) if cids is not None else None
             self._assignments[(tenant, obj)] = Assignment(tenant, obj, ptype, ids)
+
+    @staticmethod
+    def _take_process_lock(path: str) -> int | None:
+        """Hold ``<path>-lock`` exclusively for the life of this store, or raise :class:`StoreInUseError`.
+
+        SQLite itself would let a second process open the file, but the
+        in-memory mirror makes two writers disagree, so the second refuses.
+        ``flock`` locks die with their process (``kill -9`` included), so a
+        stale lock file never blocks a restart.
+        """
+        if fcntl is None:  # pragma: no cover
+            return None
+        lock_path = os.path.abspath(path) + "-lock"
+        private_file(lock_path)
+        fd = os.open(lock_path, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise StoreInUseError(
+                f"the store {os.path.abspath(path)} is in use by another emulator process (pid {holder}); "
+                "one store is served by one process at a time"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        return fd
+
+    def _release_process_lock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # releases the flock
+            self._lock_fd = None
 
     # -- meta ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -132,8 +227,17 @@ class Store:
             self._db.execute("INSERT INTO identities (id, created_at) VALUES (?, ?)", (identity_id, now))
         self._identities[identity_id] = IdentityState(None, None)
 
+    def revoke_now(self, identity_id: str, now: float) -> None:
+        """Revoke every token issued up to ``now``: tokens of this whole second included.
+
+        ``iat`` has whole seconds, so the boundary is the next whole second;
+        tokens issued later in this second get that second as ``iat`` (the
+        service waits for it before signing, see ``Emulator.mint``).
+        """
+        self.revoke_before(identity_id, math.floor(now) + 1)
+
     def revoke_before(self, identity_id: str, instant: float) -> None:
-        """Revoke every token issued before ``instant``.
+        """Revoke every token whose ``iat`` is before ``instant`` (rounded up to whole seconds).
 
         Revocation only moves forward: a later call with an earlier instant
         never brings revoked tokens back.
@@ -145,21 +249,28 @@ class Store:
         state.valid_from = new
 
     def delete_identity(self, identity_id: str, now: float) -> None:
-        """Tombstone an identity: its tokens die, its id answers 404 from now on."""
+        """Tombstone an identity: its tokens die, its id answers 404 from now on.
+
+        Its tokens are revoked as by :meth:`revoke_now`, so a Teams Phone
+        identity brought back by :meth:`ensure_identity` in the same second
+        never revives them.
+        """
+        state = self._identities[identity_id]
+        boundary = float(math.floor(now) + 1)
+        valid_from = boundary if state.valid_from is None else max(state.valid_from, boundary)
         with self._lock:
             self._db.execute(
                 "UPDATE identities SET deleted_at = ?, valid_from = ? WHERE id = ?",
-                (now, now, identity_id),
+                (now, valid_from, identity_id),
             )
-        state = self._identities[identity_id]
         state.deleted_at = now
-        state.valid_from = now
+        state.valid_from = valid_from
 
     def ensure_identity(self, identity_id: str, now: float) -> IdentityState:
         """Create (or bring back after a delete) a Teams Phone identity.
 
-        A resurrected identity keeps ``valid_from`` at the resurrection time,
-        so tokens issued before its deletion stay dead.
+        A resurrected identity keeps the ``valid_from`` its deletion set, so
+        tokens issued before its deletion stay dead.
         """
         state = self._identities.get(identity_id)
         if state is not None and state.deleted_at is None:
@@ -169,11 +280,8 @@ class Store:
                 self._db.execute("INSERT INTO identities (id, created_at) VALUES (?, ?)", (identity_id, now))
                 state = IdentityState(None, None)
             else:
-                self._db.execute(
-                    "UPDATE identities SET deleted_at = NULL, valid_from = ? WHERE id = ?",
-                    (now, identity_id),
-                )
-                state = IdentityState(now, None)
+                self._db.execute("UPDATE identities SET deleted_at = NULL WHERE id = ?", (identity_id,))
+                state = IdentityState(state.valid_from, None)
         self._identities[identity_id] = state
         return state
 
@@ -207,6 +315,7 @@ class Store:
         return True
 
     def close(self) -> None:
-        """Close the database (checkpointing the WAL)."""
+        """Close the database (checkpointing the WAL) and let another process have it."""
         with self._lock:
             self._db.close()
+        self._release_process_lock()

@@ -12,8 +12,15 @@ A CA plus a server certificate, rather than one self-signed certificate, is
 what strict verifiers (Python 3.13's ``VERIFY_X509_STRICT`` among them) accept
 as a trust anchor and an end-entity certificate respectively.
 
+The CA is name-constrained (a critical ``NameConstraints`` extension) to
+exactly the names it issues for, so trusting its file can never make a client
+accept it for any other site, even if its key leaked.  A CA without
+constraints (made by an older version) or whose constraints do not cover the
+``--host`` name is replaced; clients then need the new CA file.
+
 The private keys never leave the store except through a private (0700)
-temporary folder from which :mod:`ssl` loads them, removed at once.
+temporary folder from which :mod:`ssl` loads them, removed at once.  The CA
+file written for clients is owner-only (0600) like the store.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ._store import Store
+from ._store import PRIVATE_MODE, Store
 
 #: Names every generated server certificate covers.
 LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -68,6 +75,25 @@ def _general_name(name: str) -> x509.GeneralName:
         return x509.DNSName(name)
 
 
+def _permitted(name: str) -> x509.GeneralName:
+    """The name-constraint subtree of exactly ``name`` (one address, or a DNS name)."""
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return x509.DNSName(name)
+    return x509.IPAddress(ipaddress.ip_network(f"{address}/{address.max_prefixlen}"))
+
+
+def _constrained_to(ca_cert: x509.Certificate, names: tuple[str, ...]) -> bool:
+    """Does the CA carry critical name constraints that permit every one of ``names``?"""
+    try:
+        extension = ca_cert.extensions.get_extension_for_class(x509.NameConstraints)
+    except x509.ExtensionNotFound:
+        return False
+    permitted = extension.value.permitted_subtrees or []
+    return extension.critical and all(_permitted(n) in permitted for n in names)
+
+
 def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM,
@@ -83,8 +109,8 @@ def _load_key(pem: bytes) -> ec.EllipticCurvePrivateKey:
     return key
 
 
-def new_ca(now: _dt.datetime) -> tuple[bytes, bytes]:
-    """(key PEM, certificate PEM) of a new local CA."""
+def new_ca(now: _dt.datetime, names: tuple[str, ...] = LOCAL_NAMES) -> tuple[bytes, bytes]:
+    """(key PEM, certificate PEM) of a new local CA, name-constrained to ``names``."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "acs-identity-emulator local CA")])
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
@@ -109,6 +135,10 @@ def new_ca(now: _dt.datetime) -> tuple[bytes, bytes]:
                 encipher_only=False,
                 decipher_only=False,
             ),
+            critical=True,
+        )
+        .add_extension(
+            x509.NameConstraints(permitted_subtrees=[_permitted(n) for n in names], excluded_subtrees=None),
             critical=True,
         )
         .add_extension(ski, critical=False)
@@ -189,8 +219,13 @@ def store_material(store: Store, names: tuple[str, ...]) -> TlsMaterial:
     """The store's CA and server certificate for ``names``, made (or renewed) as needed."""
     now = _dt.datetime.now(_dt.timezone.utc)
     ca_key, ca_cert = store.get_meta(_META_CA_KEY), store.get_meta(_META_CA_CERT)
-    if ca_key is None or ca_cert is None or not _usable(x509.load_pem_x509_certificate(ca_cert.encode()), now):
-        new_key, new_cert = new_ca(now)
+    if (
+        ca_key is None
+        or ca_cert is None
+        or not _usable(x509.load_pem_x509_certificate(ca_cert.encode()), now)
+        or not _constrained_to(x509.load_pem_x509_certificate(ca_cert.encode()), names)
+    ):
+        new_key, new_cert = new_ca(now, names)
         ca_key, ca_cert = new_key.decode("ascii"), new_cert.decode("ascii")
         store.set_meta(_META_CA_KEY, ca_key)
         store.set_meta(_META_CA_CERT, ca_cert)
@@ -227,14 +262,18 @@ def context_from_material(material: TlsMaterial) -> ssl.SSLContext:
 
 
 def write_ca_file(path: str, ca_pem: bytes) -> None:
-    """Write the CA certificate clients trust (replaced atomically, left as is when unchanged)."""
+    """Write the CA certificate clients trust (owner-only, replaced atomically, left as is when unchanged)."""
     try:
         with open(path, "rb") as file:
             if file.read() == ca_pem:
+                if os.stat(path).st_mode & 0o777 != PRIVATE_MODE:
+                    os.chmod(path, PRIVATE_MODE)
                 return
     except FileNotFoundError:
         pass
     partial = f"{path}.{os.getpid()}.tmp"
-    with open(partial, "wb") as file:
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
+    os.fchmod(fd, PRIVATE_MODE)  # exact whatever the umask
+    with os.fdopen(fd, "wb") as file:
         file.write(ca_pem)
     os.replace(partial, path)

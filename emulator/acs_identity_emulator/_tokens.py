@@ -143,7 +143,8 @@ class TokenSigner:
             signature = b64url_decode(parts[2])
             self._public.verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"), _PADDING, _SHA256)
             claims = json.loads(b64url_decode(parts[1]))
-        except (InvalidSignature, ValueError, UnicodeError):
+        except (InvalidSignature, ValueError, UnicodeError, RecursionError):
+            # RecursionError: a header nested deeper than the JSON parser's stack.
             return None
         return claims if isinstance(claims, dict) else None
 

@@ -18,14 +18,18 @@ Stable API::
 
 ``running_emulator(db=":memory:", access_key=None, extra_args=(), *,
 startup_timeout=30.0, env=None, tls=False)`` runs ``python -m
-acs_identity_emulator --host 127.0.0.1 --port 0 --db DB [--access-key KEY]
-[--tls] *extra_args`` with the current interpreter, waits (without sleeping)
+acs_identity_emulator --host 127.0.0.1 --port 0 --db DB [--tls] *extra_args``
+with the current interpreter, waits (without sleeping)
 for the connection-string line on stdout (and, over HTTPS, the
 ``certificate=PATH`` line that follows it; ``extra_args`` may also carry
 ``--cert FILE --key FILE``), and on exit stops the process with SIGTERM,
 waiting up to 10 s before SIGKILL.  :func:`start_emulator` / :meth:`EmulatorProcess.stop` do the
 same without a ``with`` block, and :meth:`EmulatorProcess.kill` sends SIGKILL
 (for durability tests).
+
+A given ``access_key`` reaches the child in its environment
+(``ACS_IDENTITY_EMULATOR_ACCESS_KEY``), never on its command line, which
+other local users can read (``ps``, ``/proc/<pid>/cmdline``).
 
 The child's ``PYTHONPATH`` gets the folder that holds this package appended,
 so it works both installed and from a source checkout.  Its stderr is
@@ -48,6 +52,8 @@ from dataclasses import dataclass, field
 _READY = re.compile(r"^endpoint=(https?://[^/;]+:(\d+)/);accesskey=(\S+)$")
 _CERTIFICATE = re.compile(r"^certificate=(.+)$")
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: Same name as ``_cli.ACCESS_KEY_ENV`` (not imported: this module loads without aiohttp).
+_ACCESS_KEY_ENV = "ACS_IDENTITY_EMULATOR_ACCESS_KEY"
 
 __all__ = ["EmulatorProcess", "running_emulator", "start_emulator"]
 
@@ -99,8 +105,11 @@ class EmulatorProcess:
             self.process.stdout.close()
 
 
-def _child_env(env: Mapping[str, str] | None) -> dict[str, str]:
+def _child_env(env: Mapping[str, str] | None, access_key: str | None) -> dict[str, str]:
     result = dict(os.environ if env is None else env)
+    result.pop(_ACCESS_KEY_ENV, None)
+    if access_key is not None:
+        result[_ACCESS_KEY_ENV] = access_key
     existing = result.get("PYTHONPATH")
     result["PYTHONPATH"] = _PACKAGE_PARENT if not existing else existing + os.pathsep + _PACKAGE_PARENT
     result.setdefault("PYTHONUNBUFFERED", "1")
@@ -123,13 +132,11 @@ def start_emulator(
     :meth:`EmulatorProcess.stop` (or use :func:`running_emulator`).
     """
     cmd = [sys.executable, "-m", "acs_identity_emulator", "--host", "127.0.0.1", "--port", "0", "--db", db]
-    if access_key is not None:
-        cmd += ["--access-key", access_key]
     if tls:
         cmd.append("--tls")
     cmd += list(extra_args)
     process = subprocess.Popen(  # noqa: S603 - fixed interpreter and module
-        cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=_child_env(env)
+        cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=_child_env(env, access_key)
     )
     lines: queue.Queue[str | None] = queue.Queue()
 

@@ -1,4 +1,8 @@
-"""Command line: ``acs-identity-emulator`` / ``python -m acs_identity_emulator``."""
+"""Command line: ``acs-identity-emulator`` / ``python -m acs_identity_emulator``.
+
+Only the standard library is imported up front, so that ``--help`` works and a missing
+``[emulator]`` extra is one line naming the fix (exit status 2), not a traceback.
+"""
 
 from __future__ import annotations
 
@@ -9,31 +13,65 @@ import logging
 import os
 import shutil
 import signal
+import sqlite3
 import ssl
 import sys
 import tempfile
 from collections.abc import Callable, Coroutine
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from aiohttp import web
-
-from . import _tls
-from ._app import Emulator, create_app, emulator_of
+if TYPE_CHECKING:
+    from ._app import Emulator
 
 log = logging.getLogger("acs_identity_emulator")
 
 PROG = "acs-identity-emulator"
+EXTRA_HINT = "pip install 'azure-communication-administration[emulator]'"
+EXIT_USAGE = 2
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (0 to 65535; 0 picks a free one)")
+    return port
+
+
+def _db(text: str) -> str:
+    """``:memory:`` or a file whose folder exists (SQLite creates the file, not the folder)."""
+    if text == ":memory:":
+        return text
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"the folder {folder} does not exist; create it first or pick another path")
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(
+            f"{text} is a folder; give a file path such as {os.path.join(text, 'identity.db')}"
+        )
+    return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, with the fix or where to find it; exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def _parser(prog: str = PROG) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=prog,
         description="A local Azure Communication Services Identity service.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)")
+    parser.add_argument("--port", type=_port, default=8080, help="port to bind; 0 picks a free one (default 8080)")
     parser.add_argument(
         "--db",
+        type=_db,
         default="./identity.db",
         help="SQLite file holding the state, or :memory: (default ./identity.db)",
     )
@@ -79,6 +117,8 @@ def _endpoint_host(host: str) -> str:
 
 def _tls_context(args: argparse.Namespace, emulator: Emulator) -> tuple[ssl.SSLContext, str, str | None]:
     """(server context, PEM file clients should trust, temporary folder to remove on exit)."""
+    from . import _tls
+
     if args.cert:
         return _tls.context_from_files(args.cert, args.key), os.path.abspath(args.cert), None
     material = _tls.store_material(emulator.store, _tls.server_names(args.host))
@@ -97,18 +137,29 @@ def _tls_context(args: argparse.Namespace, emulator: Emulator) -> tuple[ssl.SSLC
     return context, os.path.join(folder, "ca.pem"), folder
 
 
-async def _serve(args: argparse.Namespace, prog: str) -> int:
+def _runtime() -> tuple[ModuleType, ModuleType]:
+    """aiohttp's ``web`` and the service (``_app``): the ``[emulator]`` extra's imports."""
+    web = importlib.import_module("aiohttp.web")
+    app = importlib.import_module("acs_identity_emulator._app")
+    importlib.import_module("acs_identity_emulator._tls")  # cryptography, also an extra's
+    return web, app
+
+
+async def _serve(args: argparse.Namespace, prog: str, web: Any, service: Any) -> int:
     try:
         signing = args.signing_processes
         if signing is None:
             # One helper measured best on 2 cores: the event loop keeps the
             # other core; more helpers only add scheduling noise.
             signing = 1 if (os.cpu_count() or 1) >= 2 else 0
-        app = create_app(args.db, args.access_key, max(signing, 0))
+        app = service.create_app(args.db, args.access_key, max(signing, 0))
     except ValueError as error:  # bad key: message never echoes the key
         print(f"{prog}: {error}", file=sys.stderr)
-        return 2
-    emulator = emulator_of(app)
+        return EXIT_USAGE
+    except (sqlite3.Error, OSError) as error:  # e.g. a read-only folder or a file that is not SQLite
+        print(f"{prog}: cannot open the store {args.db}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    emulator = service.emulator_of(app)
     context: ssl.SSLContext | None = None
     certificate: str | None = None
     cleanup: str | None = None
@@ -178,12 +229,20 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     args = parser.parse_args(argv)
     if (args.cert is None) != (args.key is None):
         parser.error("--cert and --key go together")
+    try:
+        web, service = _runtime()
+    except ImportError as error:
+        print(
+            f"{prog}: the local service needs the [emulator] extra ({error}); install it with: {EXTRA_HINT}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
     run = _runner(args.loop)
     if run is None:
         print(f"{prog}: --loop uvloop: uvloop is not installed", file=sys.stderr)
         return 2
     try:
-        return run(_serve(args, prog))
+        return run(_serve(args, prog, web, service))
     except KeyboardInterrupt:  # a second Ctrl-C during shutdown
         return 130

@@ -25,11 +25,11 @@ from ._api_versions import (
     require,
 )
 from ._connection_string import parse_connection_string
+from ._endpoint import implies_https, normalize_endpoint
 from ._generated.ga import models as ga_models
 from ._generated.preview2020 import models as preview_models
 from ._identifiers import CommunicationIdentifier, CommunicationUserIdentifier, identifier_from_raw_id
 from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
-from ._endpoint import implies_https, normalize_endpoint
 from ._pipeline import client_kwargs
 from ._redact import looks_secret, shown
 from ._scopes import ScopesInput, expires_in_minutes, normalize_scopes
@@ -158,7 +158,6 @@ class IdentityClientBase:
             f"write it as {http} (TLS handshake: wrong version number).",
             error=error,
         )
-
 
     # ----- request preparation (raise ValueError before any network call) -----
 

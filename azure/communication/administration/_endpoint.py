@@ -76,7 +76,9 @@ def normalize_endpoint(endpoint: str) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or not _valid_host(parts.hostname):
         raise ValueError(f"endpoint {shown(text)} is not an http(s) URL with a host, such as {_EXAMPLE}.")
     if parts.username is not None or parts.query or parts.fragment:
-        raise ValueError(f"endpoint must be the resource URL alone, such as {_EXAMPLE}, without user, query or fragment.")
+        raise ValueError(
+            f"endpoint must be the resource URL alone, such as {_EXAMPLE}, without user, query or fragment."
+        )
     try:
         parts.port  # noqa: B018 - raises ValueError on a malformed or out-of-range port
     except ValueError:

@@ -215,11 +215,14 @@ class IdentityClientBase:
 
     def _assignment_request(self, principal_type: Union[str, TeamsExtensionPrincipalType], client_ids: Any) -> Any:
         self._require_teams_phone("upsert_teams_extension_assignment")
+        kind: Optional[TeamsExtensionPrincipalType]
         try:
             kind = TeamsExtensionPrincipalType(principal_type)
         except ValueError:
+            kind = None
+        if kind is None:  # raised outside the except block: the enum's message quotes the value as is
             valid = ", ".join(p.value for p in TeamsExtensionPrincipalType)
-            raise ValueError(f"principal_type must be one of {valid}; got {shown(principal_type)}.") from None
+            raise ValueError(f"principal_type must be one of {valid}; got {shown(principal_type)}.")
         if isinstance(client_ids, str) or not client_ids:
             raise ValueError("client_ids must be a non-empty list of Entra application (client) ids.")
         return ga_models.TeamsExtensionAssignmentCreateOrUpdateRequest(

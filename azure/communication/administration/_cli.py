@@ -42,6 +42,7 @@ from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestE
 from ._api_versions import ApiVersion
 from ._client import CommunicationIdentityClient
 from ._models import TeamsExtensionAssignment, TeamsExtensionPrincipalType
+from ._redact import looks_secret, shown
 from ._scopes import MAX_EXPIRES_IN, MIN_EXPIRES_IN, CommunicationTokenScope
 from ._version import VERSION
 
@@ -81,7 +82,7 @@ def _expires_in(text: str) -> timedelta:
     try:
         minutes = int(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected whole minutes, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected whole minutes, got {shown(text)}") from None
     if not low <= minutes <= high:
         raise argparse.ArgumentTypeError(f"must be between {low} and {high} minutes (1 to 24 hours), got {minutes}")
     return timedelta(minutes=minutes)
@@ -94,9 +95,9 @@ def _aware_datetime(text: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {shown(text)}") from None
     if parsed.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} has no timezone; add one, e.g. 2026-01-31T12:00:00Z or +01:00")
+        raise argparse.ArgumentTypeError(f"{shown(text)} has no timezone; add one, e.g. 2026-01-31T12:00:00Z or +01:00")
     return parsed
 
 
@@ -510,7 +511,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     serve_args = _serve_args(arguments)
     if serve_args is not None:
         return _serve(serve_args)
-    secrets: list[str] = []
+    secrets: list[str] = _secrets(os.environ.get(CONNECTION_STRING_ENV) or "")
+    # argparse quotes what it could not use (an unknown option, a bad choice); a key pasted
+    # into an argument is scrubbed from its messages like the configured one.
+    secrets.extend(arg for arg in arguments if looks_secret(arg))
     for index, arg in enumerate(arguments):  # scrub a key given on the command line
         if arg == "--connection-string" and index + 1 < len(arguments):
             secrets.extend(_secrets(arguments[index + 1]))

@@ -15,8 +15,8 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from acs_identity_emulator.testing import EmulatorProcess
@@ -205,7 +205,8 @@ def _cli_cases(key: str, user: str) -> dict[str, list[str]]:
         "--api-version": ["--api-version", key, "user", "create"],
         "--aad-token": ["token", "teams-user", "--aad-token", key, "--client-id", APP, "--user-object-id", OBJECT],
         "--client-id": ["token", "teams-user", "--aad-token", "a.b.c", "--client-id", key, "--user-object-id", OBJECT],
-        "--user-object-id": ["token", "teams-user", "--aad-token", "a.b.c", "--client-id", APP, "--user-object-id", key],
+        "--user-object-id": ["token", "teams-user", "--aad-token", "a.b.c", "--client-id", APP,
+                             "--user-object-id", key],
         "--entra-token": ["token", "teams-phone", "--entra-token", key],
         "--tenant-id": ["teams-assignment", "get", "--tenant-id", key, "--object-id", OBJECT],
         "--object-id": ["teams-assignment", "delete", "--tenant-id", TENANT, "--object-id", key],

@@ -11,7 +11,7 @@ NODE_STAMP := generator/node_modules/.installed
 FROM ?= 2023-10-01
 TO ?= 2026-09-23
 
-.PHONY: help venv dev node demo test check lint typecheck format generate check-generated api-diff bench clean
+.PHONY: FORCE help venv dev node demo test check lint typecheck format generate check-generated api-diff bench clean
 
 help:
 	@echo "make demo             run the main job against the local Identity service"
@@ -23,12 +23,26 @@ help:
 
 # Two stamps: what the package and its demo need (runtime + the aio and
 # emulator extras), and the development tools on top (requirements-dev.txt).
+#
+# The editable install is setuptools' "strict" mode, a tree of links under build/:
+# type checkers (mypy, pyright) see the installed package and its py.typed there, which
+# they cannot through the default mode's import hook. Edits show at once; a module added
+# or removed needs a reinstall, so the list of package files is a prerequisite too.
+PACKAGE_FILES := $(sort $(shell find azure emulator/acs_identity_emulator generated -type f \( -name '*.py' -o -name py.typed -o -name '*.json' \) -not -path '*/__pycache__/*' 2>/dev/null))
+FILE_LIST := $(VENV)/.package-files
+
 venv: $(VENV_STAMP)
-$(VENV_STAMP): setup.py pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+$(FILE_LIST): FORCE
+	@mkdir -p $(VENV)
+	@echo "$(PACKAGE_FILES)" | cmp -s - $@ || echo "$(PACKAGE_FILES)" > $@
+
+$(VENV_STAMP): setup.py pyproject.toml Makefile $(FILE_LIST)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=23.1"
-	$(PY) -m pip install --quiet -e ".[aio,emulator]"
+	$(PY) -m pip install --quiet -e ".[aio,emulator]" --config-settings editable_mode=strict
 	touch $@
+
+FORCE:
 
 dev: $(DEV_STAMP)
 $(DEV_STAMP): $(VENV_STAMP) requirements-dev.txt

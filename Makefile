@@ -11,7 +11,7 @@ NODE_STAMP := generator/node_modules/.installed
 FROM ?= 2023-10-01
 TO ?= 2026-09-23
 
-.PHONY: FORCE help venv dev node demo test check lint typecheck format generate check-generated api-diff bench clean
+.PHONY: help venv dev node demo test check lint typecheck format generate check-generated api-diff bench clean
 
 help:
 	@echo "make demo             run the main job against the local Identity service"
@@ -24,25 +24,23 @@ help:
 # Two stamps: what the package and its demo need (runtime + the aio and
 # emulator extras), and the development tools on top (requirements-dev.txt).
 #
-# The editable install is setuptools' "strict" mode, a tree of links under build/:
-# type checkers (mypy, pyright) see the installed package and its py.typed there, which
-# they cannot through the default mode's import hook. Edits show at once; a module added
-# or removed needs a reinstall, so the list of package files is a prerequisite too.
-PACKAGE_FILES := $(sort $(shell find azure emulator/acs_identity_emulator generated -type f \( -name '*.py' -o -name py.typed -o -name '*.json' \) -not -path '*/__pycache__/*' 2>/dev/null))
-FILE_LIST := $(VENV)/.package-files
+# The editable install maps generated/ and emulator/ with an import hook, which type
+# checkers cannot follow ("installed, but missing library stubs or py.typed marker").
+# A .pth file adds two plain folders they can read: .venv/typing (holding only a link
+# to azure/communication/administration) and emulator/. Both are links to the checkout,
+# so edits and new modules show at once; the import hook still supplies _generated.
+TYPING_PTH = azure_communication_administration_typing.pth
 
 venv: $(VENV_STAMP)
-$(FILE_LIST): FORCE
-	@mkdir -p $(VENV)
-	@echo "$(PACKAGE_FILES)" | cmp -s - $@ || echo "$(PACKAGE_FILES)" > $@
-
-$(VENV_STAMP): setup.py pyproject.toml Makefile $(FILE_LIST)
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(VENV_STAMP): setup.py pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=23.1"
-	$(PY) -m pip install --quiet -e ".[aio,emulator]" --config-settings editable_mode=strict
+	$(PY) -m pip install --quiet -e ".[aio,emulator]"
+	mkdir -p $(VENV)/typing/azure/communication
+	ln -sfn "$(CURDIR)/azure/communication/administration" $(VENV)/typing/azure/communication/administration
+	printf '%s\n%s\n' "$(CURDIR)/$(VENV)/typing" "$(CURDIR)/emulator" \
+		> "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/$(TYPING_PTH)"
 	touch $@
-
-FORCE:
 
 dev: $(DEV_STAMP)
 $(DEV_STAMP): $(VENV_STAMP) requirements-dev.txt

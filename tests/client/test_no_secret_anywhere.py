@@ -235,3 +235,14 @@ def test_cli(identity_service: EmulatorProcess, existing_user: str) -> None:
         assert key not in done.stdout + done.stderr, f"{where}: {done.stderr}"
         assert "Traceback" not in done.stderr, where
         assert len(done.stderr.splitlines()) == 1, f"{where}: {done.stderr}"
+
+
+def test_the_sweep_sees_the_network_trace(
+    identity_service: EmulatorProcess, existing_user: str, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    """The log checks above are not vacuous: with logging_enable=True every request is logged."""
+    with CommunicationIdentityClient.from_connection_string(
+        identity_service.connection_string, logging_enable=True
+    ) as client:
+        client.get_token(existing_user, ["chat"])
+    assert any("Request" in record.getMessage() for record in debug_logs.records)

@@ -132,3 +132,14 @@ def test_architecture_paths_exist() -> None:
                 )
                 candidates = [base / path for base in bases]
                 assert any(c.exists() for c in candidates), f"README architecture names {token}, not found"
+
+
+def test_readme_says_how_to_get_the_commands_on_the_path() -> None:
+    """``acs-identity`` lives in .venv/bin after ``make demo``; the README must say how to reach it."""
+    text = README.read_text(encoding="utf-8")
+    commands = _commands("console")
+    assert "source .venv/bin/activate" in commands
+    assert commands.index("source .venv/bin/activate") < min(
+        i for i, c in enumerate(commands) if c.startswith("acs-identity")
+    )
+    assert text.index("source .venv/bin/activate") < text.index("acs-identity serve")

@@ -24,11 +24,23 @@ help:
 
 # Two stamps: what the package and its demo need (runtime + the aio and
 # emulator extras), and the development tools on top (requirements-dev.txt).
+#
+# The editable install maps generated/ and emulator/ with an import hook, which type
+# checkers cannot follow ("installed, but missing library stubs or py.typed marker").
+# A .pth file adds two plain folders they can read: .venv/typing (holding only a link
+# to azure/communication/administration) and emulator/. Both are links to the checkout,
+# so edits and new modules show at once; the import hook still supplies _generated.
+TYPING_PTH = azure_communication_administration_typing.pth
+
 venv: $(VENV_STAMP)
-$(VENV_STAMP): setup.py pyproject.toml
+$(VENV_STAMP): setup.py pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=23.1"
 	$(PY) -m pip install --quiet -e ".[aio,emulator]"
+	mkdir -p $(VENV)/typing/azure/communication
+	ln -sfn "$(CURDIR)/azure/communication/administration" $(VENV)/typing/azure/communication/administration
+	printf '%s\n%s\n' "$(CURDIR)/$(VENV)/typing" "$(CURDIR)/emulator" \
+		> "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/$(TYPING_PTH)"
 	touch $@
 
 dev: $(DEV_STAMP)

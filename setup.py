@@ -39,6 +39,14 @@ setup(
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="MIT",
+    license_files=["LICENSE"],
+    author="The azure-communication-administration contributors",
+    keywords="azure, azure sdk, communication services, identity, access tokens, emulator",
+    project_urls={
+        "Documentation": "https://learn.microsoft.com/azure/communication-services/concepts/identity-model",
+        "Service REST API": "https://learn.microsoft.com/rest/api/communication/identity",
+        "Specifications": "https://github.com/Azure/azure-rest-api-specs/tree/main/specification/communication/data-plane/Identity",
+    },
     python_requires=">=3.10",
     packages=[
         "azure.communication.administration",
@@ -75,7 +83,17 @@ setup(
         ]
     },
     classifiers=[
+        "Development Status :: 4 - Beta",
+        "Intended Audience :: Developers",
+        "Programming Language :: Python",
+        "Programming Language :: Python :: 3 :: Only",
         "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3.10",
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+        "Programming Language :: Python :: 3.13",
+        "Operating System :: POSIX",
+        "Topic :: Communications",
         "Typing :: Typed",
     ],
 )

@@ -10,7 +10,10 @@ the token is active before and after the revocation. Then it stops the service.
 With ``AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING`` set, the same flow runs
 against that resource instead. A real resource cannot be asked whether a token
 is active, so there the "before" check is local (not expired) and the "after"
-check is skipped.
+check is skipped. When that resource cannot be reached or refuses the key, the
+demo says which endpoint it used, why it failed and what to do (a connection
+string exported for an ``acs-identity serve`` that has since stopped is the usual
+case). It prints the API version the flow ran on.
 
 Neither the access key nor the token is ever printed.
 
@@ -29,10 +32,9 @@ from pathlib import Path
 from typing import Optional
 
 from _introspect import introspect
-from azure.core.exceptions import AzureError, HttpResponseError
+from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
-from azure.communication.administration import CommunicationIdentityClient, CommunicationUser
-from azure.communication.administration._connection_string import parse_connection_string
+from azure.communication.administration import CommunicationIdentityClient, CommunicationUser, parse_connection_string
 
 CONNECTION_STRING_ENV = "AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"
 DEMO_DIR_ENV = "ACS_DEMO_DIR"
@@ -90,6 +92,7 @@ def run_flow(conn_str: str) -> int:
     endpoint, access_key = parse_connection_string(conn_str)
     user: Optional[CommunicationUser] = None
     with CommunicationIdentityClient.from_connection_string(conn_str) as client:
+        print(f"API version: {client.api_version.value}")
         try:
             user = client.create_user()
             step("create_user", user.identifier)
@@ -130,18 +133,43 @@ def run_flow(conn_str: str) -> int:
     return 0
 
 
+def _configured_endpoint() -> str:
+    """The endpoint of the exported connection string, for error messages ("" if none or unreadable)."""
+    with suppress(ValueError):
+        return parse_connection_string(os.environ.get(CONNECTION_STRING_ENV, "")).endpoint
+    return ""
+
+
+def _advice(endpoint: str) -> str:
+    """What to do when the exported connection string's service did not work."""
+    return (
+        f"demo failed against {endpoint} (from {CONNECTION_STRING_ENV}): {{reason}}. If it was printed by an "
+        "'acs-identity serve' that has stopped, start that again and export the line it prints, or "
+        f"'unset {CONNECTION_STRING_ENV}' and the demo starts its own local service."
+    )
+
+
 def main() -> int:
+    configured = _configured_endpoint()
     try:
         with identity_service() as conn_str:
             status = run_flow(conn_str)
     except ValueError as error:  # a malformed connection string; the message never holds the key
         print(f"demo failed: {error}", file=sys.stderr)
         return 2
+    except ServiceRequestError as error:
+        reason = f"cannot reach the service ({error.message})"
+        print(_advice(configured).format(reason=reason) if configured else f"demo failed: {reason}", file=sys.stderr)
+        return 1
     except HttpResponseError as error:
         detail = error.error
         code = detail.code if detail is not None else error.reason
         message = detail.message if detail is not None else error.message
-        print(f"demo failed: {code}: {message}", file=sys.stderr)
+        if configured and isinstance(error, ClientAuthenticationError):
+            reason = f"the service refused the access key ({code}: {message}); the key is not this service's"
+            print(_advice(configured).format(reason=reason), file=sys.stderr)
+        else:
+            print(f"demo failed: {code}: {message}", file=sys.stderr)
         return 1
     except (AzureError, OSError, RuntimeError) as error:
         print(f"demo failed: {type(error).__name__}: {error}", file=sys.stderr)

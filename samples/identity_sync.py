@@ -15,19 +15,14 @@ import os
 from datetime import datetime, timedelta, timezone
 
 
-def endpoint_and_key(connection_string):
-    """Split "endpoint=...;accesskey=..." (any order, names case-insensitive)."""
-    parts = dict(part.split("=", 1) for part in connection_string.split(";") if "=" in part)
-    parts = {name.strip().lower(): value.strip() for name, value in parts.items()}
-    return parts["endpoint"], parts["accesskey"]
-
-
 def expires(epoch_seconds):
     return datetime.fromtimestamp(epoch_seconds, timezone.utc).isoformat(timespec="seconds")
 
 
 def main():
-    endpoint, key = endpoint_and_key(os.environ["AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"])
+    from azure.communication.administration import parse_connection_string
+
+    endpoint, key = parse_connection_string(os.environ["AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"])
 
     # [START create_client_with_key_credential]
     from azure.core.credentials import AzureKeyCredential

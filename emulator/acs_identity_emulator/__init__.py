@@ -10,9 +10,23 @@ For tests, :mod:`acs_identity_emulator.testing` starts it as a subprocess.
 
 from __future__ import annotations
 
-from ._app import Emulator, create_app, emulator_of
+from typing import TYPE_CHECKING, Any
+
 from ._versions import ALL_VERSIONS
+
+if TYPE_CHECKING:
+    from ._app import Emulator, create_app, emulator_of
 
 __version__ = "0.1.0"
 
 __all__ = ["ALL_VERSIONS", "Emulator", "__version__", "create_app", "emulator_of"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: the service needs the [emulator] extra (aiohttp), and the
+    # command line must be able to say so in one line instead of failing on import.
+    if name in ("Emulator", "create_app", "emulator_of"):
+        from . import _app
+
+        return getattr(_app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -41,6 +41,7 @@ from ._formats import (
     parse_date_time,
     teams_phone_identity_id,
 )
+from ._limits import DEFAULT_IDLE_TIMEOUT
 from ._store import Assignment, IdentityState, Store, revocation_boundary
 from ._tokens import TEAMS_USER_SCP, TokenSigner, acs_claims, generate_key_material
 
@@ -49,11 +50,6 @@ log = logging.getLogger("acs_identity_emulator")
 JSON_UTF8 = "application/json; charset=utf-8"
 JSON_ERROR = "application/json"
 DEFAULT_EXPIRES_IN_MINUTES = 1440
-#: Seconds a connection may go without a complete request head (after
-#: connecting or after the previous response), and a body may take to arrive.
-#: Above the 15 s for which aiohttp's and most clients' pools keep idle
-#: connections, so a pooled connection is not closed under a client's feet.
-DEFAULT_IDLE_TIMEOUT = 30.0
 #: Scopes the emulator writes into Teams user and Teams Phone tokens.
 TEAMS_USER_SCOPES = "voip,chat"
 TEAMS_PHONE_SCOPES = "voip"

@@ -1,4 +1,9 @@
-"""Command line: ``acs-identity-emulator`` / ``python -m acs_identity_emulator``."""
+"""Command line: ``acs-identity-emulator`` / ``python -m acs_identity_emulator``.
+
+Only the standard library (and the SQLite store) is imported up front, so that ``--help``
+works and a missing ``[emulator]`` extra is one line naming the fix (exit status 2), not a
+traceback; the service's modules are imported once the arguments are good.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +21,13 @@ import ssl
 import sys
 import tempfile
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from aiohttp import web
-
-from . import _tls
-from ._app import DEFAULT_IDLE_TIMEOUT, Emulator
-from ._http import LISTEN_BACKLOG, make_server
+from ._limits import DEFAULT_IDLE_TIMEOUT
 from ._store import Store, StoreInUseError
+
+if TYPE_CHECKING:
+    from ._app import Emulator
 
 log = logging.getLogger("acs_identity_emulator")
 
@@ -32,17 +36,51 @@ PROG = "acs-identity-emulator"
 #: Unlike a command-line argument, other local users cannot read it (``/proc/<pid>/environ``
 #: is owner-only); it is removed from the environment once read.
 ACCESS_KEY_ENV = "ACS_IDENTITY_EMULATOR_ACCESS_KEY"
+EXTRA_HINT = "pip install 'azure-communication-administration[emulator]'"
+EXIT_USAGE = 2
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (0 to 65535; 0 picks a free one)")
+    return port
+
+
+def _db(text: str) -> str:
+    """``:memory:`` or a file whose folder exists (SQLite creates the file, not the folder)."""
+    if text == ":memory:":
+        return text
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"the folder {folder} does not exist; create it first or pick another path")
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(
+            f"{text} is a folder; give a file path such as {os.path.join(text, 'identity.db')}"
+        )
+    return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, with the fix or where to find it; exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def _parser(prog: str = PROG) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=prog,
         description="A local Azure Communication Services Identity service.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)")
+    parser.add_argument("--port", type=_port, default=8080, help="port to bind; 0 picks a free one (default 8080)")
     parser.add_argument(
         "--db",
+        type=_db,
         default="./identity.db",
         help="SQLite file holding the state, or :memory: (default ./identity.db)",
     )
@@ -98,6 +136,8 @@ def _endpoint_host(host: str) -> str:
 
 def _tls_context(args: argparse.Namespace, emulator: Emulator) -> tuple[ssl.SSLContext, str, str | None]:
     """(server context, PEM file clients should trust, temporary folder to remove on exit)."""
+    from . import _tls
+
     if args.cert:
         return _tls.context_from_files(args.cert, args.key), os.path.abspath(args.cert), None
     material = _tls.store_material(emulator.store, _tls.server_names(args.host))
@@ -143,13 +183,15 @@ async def _serve(args: argparse.Namespace, prog: str, access_key: str | None) ->
         return 1
     except (OSError, sqlite3.Error) as error:  # not a database, no permission, ...
         print(f"{prog}: cannot open the store {args.db}: {error}", file=sys.stderr)
-        return 1
+        return EXIT_USAGE
+    from ._app import Emulator
+
     try:
         emulator = Emulator(store, access_key)
     except ValueError as error:  # bad key: message never echoes the key
         store.close()
         print(f"{prog}: {error}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
         return await _serve_emulator(args, prog, emulator, max(signing, 0))
     finally:
@@ -158,6 +200,10 @@ async def _serve(args: argparse.Namespace, prog: str, access_key: str | None) ->
 
 
 async def _serve_emulator(args: argparse.Namespace, prog: str, emulator: Emulator, signing: int) -> int:
+    from aiohttp import web
+
+    from ._http import LISTEN_BACKLOG, make_server
+
     context: ssl.SSLContext | None = None
     certificate: str | None = None
     cleanup: str | None = None
@@ -230,6 +276,16 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     # Read once and removed, so helper processes and anything they start do not inherit it.
     env_key = os.environ.pop(ACCESS_KEY_ENV, None)
     access_key = args.access_key if args.access_key is not None else env_key
+    try:
+        # aiohttp (through _http and _app) and cryptography (_tls): the [emulator] extra.
+        importlib.import_module("acs_identity_emulator._http")
+        importlib.import_module("acs_identity_emulator._tls")
+    except ImportError as error:
+        print(
+            f"{prog}: the local service needs the [emulator] extra ({error}); install it with: {EXTRA_HINT}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
     run = _runner(args.loop)
     if run is None:

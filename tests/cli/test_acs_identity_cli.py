@@ -273,7 +273,7 @@ def test_malformed_user_id_is_a_service_error(cli: Any) -> None:
         (("token", "revoke", UNKNOWN_ID, "--issued-before", "2026-01-01T00:00:00"), "no timezone"),
         (("token", "revoke", UNKNOWN_ID, "--issued-before", "yesterday"), "not an ISO 8601"),
         (("token", "revoke", UNKNOWN_ID, "--issued-before", "2026-01-01T00:00:00Z"), "2020-07-20-preview2"),
-        (("--api-version", "2019-01-01", "user", "create"), "Unsupported api_version"),
+        (("--api-version", "2019-01-01", "user", "create"), "Unsupported --api-version"),
         (("--api-version", "2022-06-01", "token", "issue", UNKNOWN_ID, "--scopes", "chat.join"), "Unknown scope"),
         (
             ("--api-version", "2022-06-01", "token", "issue", UNKNOWN_ID, "--scopes", "chat", "--expires-in", "60"),
@@ -357,6 +357,11 @@ def test_wrong_key_is_a_service_error(identity_service: EmulatorProcess) -> None
         ("token", "issue"),
         ("token", "revoke"),
         ("token", "teams-user"),
+        ("token", "teams-phone"),
+        ("teams-assignment",),
+        ("teams-assignment", "get"),
+        ("teams-assignment", "set"),
+        ("teams-assignment", "delete"),
         ("serve",),
     ],
 )
@@ -403,7 +408,9 @@ def test_serve_help_names_acs_identity_serve() -> None:
 def test_serve_usage_error_names_acs_identity_serve() -> None:
     run = run_cli("serve", "--port", "not-a-port", conn=None)
     assert run.code == 2
-    assert run.stderr.splitlines()[-1] == "acs-identity serve: error: argument --port: invalid int value: 'not-a-port'"
+    assert run.stderr.splitlines() == [
+        "acs-identity serve: error: argument --port: invalid int value: 'not-a-port' (see 'acs-identity serve --help')"
+    ]
 
 
 def test_console_script_is_installed() -> None:
@@ -462,3 +469,152 @@ def test_serve_usage_error_exits_2() -> None:
     assert done.returncode == 2
     assert "--port" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# ----- issue 14: a user's first hour -----
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ("token", "revoke", UNKNOWN_ID, "--issued-before", "2026-01-01T00:00:00Z"),
+            "--api-version 2026-09-23 revokes all tokens of a user and has no '--issued-before'; use --api-version "
+            "2020-07-20-preview2 to revoke tokens issued before a given time, or leave out --issued-before to "
+            "revoke all.",
+        ),
+        (
+            ("--api-version", "2022-06-01", "token", "issue", UNKNOWN_ID, "--scopes", "chat", "--expires-in", "60"),
+            "--expires-in requires --api-version 2022-10-01 or later; this client uses 2022-06-01.",
+        ),
+        (
+            ("--api-version", "2021-03-07", "token", "teams-user", "--aad-token", "t", "--client-id", "c",
+             "--user-object-id", "u"),
+            "'token teams-user' requires --api-version 2022-06-01 or later; this client uses 2021-03-07.",
+        ),
+        (
+            ("--api-version", "2023-10-01", "token", "teams-phone", "--entra-token", "t"),
+            "'token teams-phone' requires --api-version 2025-06-30 or later; this client uses 2023-10-01.",
+        ),
+        (("--api-version", "2019-01-01", "user", "create"), "Unsupported --api-version '2019-01-01'"),
+        (("token", "issue", UNKNOWN_ID, "--scopes", ","), "--scopes must not be empty"),
+    ],
+)  # fmt: skip
+def test_errors_speak_the_cli_terms(cli: Any, args: tuple[str, ...], expected: str) -> None:
+    line = cli(*args).error(2)
+    assert expected in line
+    for python_name in ("api_version", "issued_before", "token_expires_in", "get_token_for", "revoke_tokens("):
+        assert python_name not in line
+
+
+@pytest.mark.parametrize(
+    ("args", "help_of"),
+    [
+        (("user", "create", "--connection"), "acs-identity user create"),
+        (("token", "issue", UNKNOWN_ID, "--scopes", "chat", "extra"), "acs-identity token issue"),
+        (("token", "issue", UNKNOWN_ID), "acs-identity token issue"),
+        (("token", "revoke", UNKNOWN_ID, "--issued-before", "yesterday"), "acs-identity token revoke"),
+        (("teams-assignment", "set", "--tenant-id", "t"), "acs-identity teams-assignment set"),
+        (("token",), "acs-identity token"),
+    ],
+)
+def test_usage_errors_point_to_the_commands_help(cli: Any, args: tuple[str, ...], help_of: str) -> None:
+    assert cli(*args).error(2).endswith(f"(see '{help_of} --help')")
+
+
+def test_plain_string_user_id_is_checked_locally(cli: Any) -> None:
+    line = cli("token", "issue", "abc", "--scopes", "chat").error(2)
+    assert line == (
+        "acs-identity: error: ID must be a Communication Services user id such as '8:acs:<resource id>_<user id>' "
+        "(as 'user create' prints it; also 8:spool:, 8:dod-acs:, 8:gcch-acs:), got 'abc'."
+    )
+
+
+def test_quoted_connection_string_works(identity_service: EmulatorProcess) -> None:
+    conn = f'"{identity_service.connection_string}"'
+    run = run_cli("user", "create", conn=conn, secrets=(identity_service.access_key,))
+    assert USER_ID.match(run.json()["user_id"])
+
+
+def test_scheme_less_endpoint_at_the_plain_http_service(identity_service: EmulatorProcess) -> None:
+    host = identity_service.endpoint.removeprefix("http://").rstrip("/")
+    conn = f"endpoint={host};accesskey={identity_service.access_key}"
+    line = run_cli("user", "create", conn=conn, secrets=(identity_service.access_key,)).error(1)
+    assert f"the endpoint is http, write it as http://{host}" in line
+
+
+TEAMS_TENANT = "c70d068c-2f32-484d-9455-73070cd5aadd"
+
+
+def test_teams_assignment_commands_and_teams_phone_exchange(cli: Any, identity_service: EmulatorProcess) -> None:
+    app, obj = str(uuid.uuid4()), str(uuid.uuid4())
+    key = ("--tenant-id", TEAMS_TENANT, "--object-id", obj)
+    assert "AssignmentNotFound" in cli("teams-assignment", "get", *key).error(1)
+    created = cli("teams-assignment", "set", *key, "--principal-type", "user", "--client-ids", app).json()
+    assert created == {"tenant_id": TEAMS_TENANT, "object_id": obj, "principal_type": "user", "client_ids": [app]}
+    assert cli("teams-assignment", "get", *key).json() == created
+
+    claims = {"appid": app, "oid": obj, "tid": TEAMS_TENANT, "exp": int(time.time()) + 3600}
+    entra = _entra_token(app, obj, 0).split(".")
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    result = cli("token", "teams-phone", "--entra-token", f"{entra[0]}.{payload}.{entra[2]}").json()
+    assert list(result) == ["user_id", "token", "expires_on"]
+    assert result["user_id"].startswith("8:acs:") and result["user_id"].endswith(f"_{TEAMS_TENANT}_{obj}")
+    assert claims_of(result["token"])["skypeid"] == result["user_id"][2:]
+    expires_near(result["expires_on"], timedelta(hours=1))
+
+    assert cli("teams-assignment", "delete", *key).json() == {
+        "tenant_id": TEAMS_TENANT,
+        "object_id": obj,
+        "deleted": True,
+    }
+    assert "Forbidden" in cli("token", "teams-phone", "--entra-token", f"{entra[0]}.{payload}.{entra[2]}").error(1)
+
+
+def test_teams_assignment_validation_is_local(cli: Any) -> None:
+    line = cli(
+        "teams-assignment", "set", "--tenant-id", TEAMS_TENANT, "--object-id", "o", "--principal-type", "robot",
+        "--client-ids", "a",
+    ).error(2)  # fmt: skip
+    assert "--principal-type: invalid choice: 'robot' (choose from " in line  # quoting varies by Python version
+    assert "resourceAccount" in line
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [sys.executable, "-m", "azure.communication.administration", "serve"],
+        [sys.executable, "-m", "acs_identity_emulator"],
+    ],
+    ids=["acs-identity serve", "python -m acs_identity_emulator"],
+)
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--port", "99999"], "argument --port: 99999 is not a TCP port (0 to 65535; 0 picks a free one)"),
+        (["--port", "-1"], "argument --port: -1 is not a TCP port (0 to 65535; 0 picks a free one)"),
+        (["--db", "/nonexistent/dir/x.db"], "argument --db: the folder /nonexistent/dir does not exist"),
+    ],
+)
+def test_serve_refuses_bad_ports_and_store_paths_in_one_line(
+    command: list[str], args: list[str], expected: str
+) -> None:
+    done = subprocess.run(
+        [*command, *args], capture_output=True, text=True, timeout=60, check=False, stdin=subprocess.DEVNULL
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert expected in lines[0]
+
+
+def test_serve_store_that_is_not_sqlite_is_one_line(tmp_path: Path) -> None:
+    store = tmp_path / "notes.db"
+    store.write_text("not a database, just notes\n" * 100)
+    done = subprocess.run(
+        [sys.executable, "-m", "acs_identity_emulator", "--port", "0", "--db", str(store)],
+        capture_output=True, text=True, timeout=60, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"acs-identity-emulator: cannot open the store {store}: file is not a database"]

@@ -34,6 +34,7 @@ def test_all_is_locked():
         "CommunicationTokenScope",
         "CommunicationUser",
         "CommunicationUserIdentifier",
+        "ConnectionString",
         "MicrosoftTeamsAppIdentifier",
         "MicrosoftTeamsUserIdentifier",
         "PhoneNumberIdentifier",
@@ -42,6 +43,7 @@ def test_all_is_locked():
         "TeamsExtensionUserIdentifier",
         "UnknownIdentifier",
         "identifier_from_raw_id",
+        "parse_connection_string",
     ]
     for name in pkg.__all__:
         assert getattr(pkg, name).__module__.startswith("azure.communication.administration")

@@ -235,13 +235,16 @@ def test_service_errors_still_carry_code_and_message():
     assert (caught.value.status_code, caught.value.error.code) == (404, "IdentityNotFound")
 
 
-def test_the_client_works_again_after_close():
+def test_a_closed_client_refuses_calls_as_the_async_one_does():
+    # Issue 14: use after close() is a clear error in sync and async alike (the async
+    # transport cannot reopen); the connection is released and no request is sent.
     with RawServer(default=IDENTITY) as server:
         client = _client(server.url)
         client.create_user()
         client.close()
-        assert client.create_user().raw_id == f.USER_ID
-    assert [r.connection for r in server.received] == [1, 2]
+        with pytest.raises(RuntimeError, match=r"is closed .*create a new client"):
+            client.create_user()
+    assert [r.connection for r in server.received] == [1]
 
 
 def test_stream_true_goes_through_urllib3_and_streams():

@@ -1,8 +1,9 @@
 """Every code block of README.md is executed or checked here, so the docs cannot drift.
 
 - ``python`` blocks run in a subprocess against the local Identity service;
-- ``console`` blocks: ``acs-identity ...`` lines run against it, ``make X`` lines must name
-  a Makefile target, ``pip install ".[extra]"`` lines must name a real extra;
+- ``console`` blocks: ``acs-identity ...`` lines run, as the installed console script, against
+  it; ``make X`` lines must name a Makefile target, ``pip install ".[extra]"`` lines must name
+  a real extra; ``source .venv/bin/activate`` must put ``acs-identity`` on the ``PATH``;
 - ``text`` blocks (the architecture tree) must only name paths that exist.
 """
 
@@ -28,11 +29,16 @@ def _blocks(kind: str) -> list[str]:
 
 
 def _service_env(service: EmulatorProcess) -> dict[str, str]:
-    env = dict(os.environ)
+    """Only what the README tells the reader to set: the connection string, nothing else."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AZURE_COMMUNICATION_")}
     env["AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"] = service.connection_string
-    env["AZURE_COMMUNICATION_SERVICE_ENDPOINT"] = service.endpoint
-    env["AZURE_COMMUNICATION_SERVICE_ACCESS_KEY"] = service.access_key
     return env
+
+
+def test_python_blocks_read_only_the_connection_string() -> None:
+    for code in _blocks("python"):
+        for name in re.findall(r"AZURE_[A-Z_]+", code):
+            assert name == "AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING", f"README reads {name}, which nothing sets"
 
 
 def _commands(kind: str) -> list[str]:
@@ -86,11 +92,18 @@ def test_console_commands(identity_service: EmulatorProcess) -> None:
         elif words[:2] == ["pip", "install"]:
             for extra in re.findall(r"\[(\w+)\]", command):
                 assert f'"{extra}":' in setup_py, f"README names extra [{extra}], setup.py lacks it"
+        elif words == ["source", ".venv/bin/activate"]:
+            # Activating the environment the tests run in puts the console scripts on PATH.
+            bin_dir = Path(sys.executable).parent
+            assert (bin_dir / "activate").is_file(), "the README says to activate .venv, which has no activate script"
+            assert (bin_dir / "acs-identity").is_file(), "activating .venv does not bring acs-identity"
         elif words[0] == "acs-identity":
             if words[1] == "serve":
                 continue  # a server that runs until stopped; tests/cli covers it
+            script = Path(sys.executable).with_name("acs-identity")
+            command = [str(script)] if script.exists() else [sys.executable, "-m", "azure.communication.administration"]
             done = subprocess.run(
-                [sys.executable, "-m", "azure.communication.administration", *words[1:]],
+                [*command, *words[1:]],
                 env=_service_env(identity_service),
                 capture_output=True,
                 text=True,
@@ -119,3 +132,14 @@ def test_architecture_paths_exist() -> None:
                 )
                 candidates = [base / path for base in bases]
                 assert any(c.exists() for c in candidates), f"README architecture names {token}, not found"
+
+
+def test_readme_says_how_to_get_the_commands_on_the_path() -> None:
+    """``acs-identity`` lives in .venv/bin after ``make demo``; the README must say how to reach it."""
+    text = README.read_text(encoding="utf-8")
+    commands = _commands("console")
+    assert "source .venv/bin/activate" in commands
+    assert commands.index("source .venv/bin/activate") < min(
+        i for i, c in enumerate(commands) if c.startswith("acs-identity")
+    )
+    assert text.index("source .venv/bin/activate") < text.index("acs-identity serve")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -9,6 +10,8 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -17,7 +20,7 @@ from types import ModuleType
 from typing import Optional
 
 import pytest
-from acs_identity_emulator.testing import EmulatorProcess
+from acs_identity_emulator.testing import EmulatorProcess, running_emulator
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
@@ -74,7 +77,7 @@ def test_modern_samples(identity_service: EmulatorProcess, name: str) -> None:
 
 
 def test_samples_mark_their_snippets() -> None:
-    for name in ("identity_2020_preview.py", "identity_sync.py", "identity_async.py"):
+    for name in ("identity_2020_preview.py", "identity_sync.py", "identity_async.py", "teams_phone.py"):
         text = (SAMPLES / name).read_text(encoding="utf-8")
         starts = re.findall(r"# \[START (\w+)\]", text)
         ends = re.findall(r"# \[END (\w+)\]", text)
@@ -132,6 +135,7 @@ def test_demo_runs_twice_on_its_own_service(tmp_path: Path) -> None:
         assert out.index("before revocation") < out.index("revoke_tokens") < out.index("after revocation")
         assert "Local Identity service stopped." in out
         assert out.rstrip().endswith("Done.")
+        assert re.search(r"^API version: 2026-09-23$", out, re.M)
         assert not JWT.search(out + done.stderr)
         assert_no_secret(done, key)
 
@@ -209,3 +213,62 @@ def test_introspect_reports_the_local_service_verdict(identity_service: Emulator
 def test_introspect_is_none_without_the_endpoint(real_like_service: str) -> None:
     module = _introspect_module()
     assert module.introspect(real_like_service, "c2VjcmV0", "a.b.c") is None
+
+
+# ----- issue 14: Teams Phone, and the demo against a stale connection string -----
+
+TEAMS_TENANT = "c70d068c-2f32-484d-9455-73070cd5aadd"
+
+
+def _entra_token(**claims: object) -> str:
+    def part(value: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.c2ln"
+
+
+def test_teams_phone_sample(identity_service: EmulatorProcess) -> None:
+    app, obj = str(uuid.uuid4()), str(uuid.uuid4())
+    token = _entra_token(appid=app, oid=obj, tid=TEAMS_TENANT, exp=int(time.time()) + 3600)
+    done = run_sample("teams_phone.py", identity_service.connection_string, TEAMS_PHONE_ENTRA_TOKEN=token)
+    assert done.returncode == 0, done.stderr
+    assert_no_secret(done, identity_service.access_key)
+    assert done.stdout.splitlines() == [
+        f"Assigned {obj} in tenant {TEAMS_TENANT} to ['{app}']",
+        f"Assignment: user may be exchanged by ['{app}']",
+        *[line for line in done.stdout.splitlines() if line.startswith("Teams Phone user ")],
+        f"Removed the assignment of {obj}",
+    ]
+    assert re.search(
+        rf"^Teams Phone user 8:acs:[0-9a-f-]{{36}}_{TEAMS_TENANT}_{obj} has a token expiring ", done.stdout, re.M
+    )
+    assert token not in done.stdout
+
+
+def test_teams_phone_sample_without_a_token_says_what_to_set(identity_service: EmulatorProcess) -> None:
+    done = run_sample("teams_phone.py", identity_service.connection_string)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "Set TEAMS_PHONE_ENTRA_TOKEN to a Teams Phone user's Entra ID access token."
+
+
+def test_demo_with_a_stale_connection_string_says_which_endpoint_and_why(tmp_path: Path) -> None:
+    with running_emulator() as stopped:
+        conn, endpoint, key = stopped.connection_string, stopped.endpoint, stopped.access_key
+    done = run_sample("demo.py", conn, ACS_DEMO_DIR=str(tmp_path / "unused"))
+    assert done.returncode == 1
+    assert_no_secret(done, key)
+    assert f"Identity service: {endpoint} (from {ENV})" in done.stdout
+    assert "API version: 2026-09-23" in done.stdout
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"demo failed against {endpoint} (from {ENV}): cannot reach the service (")
+    assert f"'unset {ENV}' and the demo starts its own local service" in line
+
+
+def test_demo_with_another_services_key_says_the_key_is_refused(identity_service: EmulatorProcess) -> None:
+    wrong = base64.b64encode(b"not the key of this local service").decode()
+    done = run_sample("demo.py", f"endpoint={identity_service.endpoint};accesskey={wrong}")
+    assert done.returncode == 1
+    assert_no_secret(done, wrong)
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"demo failed against {identity_service.endpoint} (from {ENV}): the service refused")
+    assert "the key is not this service's" in line

@@ -8,6 +8,7 @@ Teams exchanges), over every API version from ``2020-07-20-preview2`` to
 
 from ._api_versions import ApiVersion
 from ._client import CommunicationIdentityClient
+from ._connection_string import ConnectionString, parse_connection_string
 from ._identifiers import (
     CommunicationCloudEnvironment,
     CommunicationIdentifier,
@@ -37,6 +38,7 @@ __all__ = [
     "CommunicationTokenScope",
     "CommunicationUser",
     "CommunicationUserIdentifier",
+    "ConnectionString",
     "MicrosoftTeamsAppIdentifier",
     "MicrosoftTeamsUserIdentifier",
     "PhoneNumberIdentifier",
@@ -45,4 +47,5 @@ __all__ = [
     "TeamsExtensionUserIdentifier",
     "UnknownIdentifier",
     "identifier_from_raw_id",
+    "parse_connection_string",
 ]

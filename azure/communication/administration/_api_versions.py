@@ -11,6 +11,8 @@ from typing import Union
 
 from azure.core import CaseInsensitiveEnumMeta
 
+from ._redact import shown
+
 __all__ = ["ApiVersion"]
 
 
@@ -54,7 +56,7 @@ def parse_api_version(value: Union[str, ApiVersion, None]) -> ApiVersion:
         except ValueError:
             pass
     supported = ", ".join(v.value for v in ApiVersion)
-    raise ValueError(f"Unsupported api_version {value!r}; supported versions: {supported}.")
+    raise ValueError(f"Unsupported api_version {shown(value)}; supported versions: {supported}.")
 
 
 def at_least(version: ApiVersion, minimum: ApiVersion) -> bool:

@@ -7,11 +7,13 @@ here, once.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Optional, Union
+from typing import Any, Optional, TypeVar, Union, cast
 
 from azure.core.credentials import AccessToken
-from azure.core.exceptions import HttpResponseError
+from azure.core.exceptions import HttpResponseError, ServiceRequestError
 from typing_extensions import Self
 
 from ._api_versions import (
@@ -23,29 +25,58 @@ from ._api_versions import (
     require,
 )
 from ._connection_string import parse_connection_string
+from ._endpoint import implies_https, normalize_endpoint
 from ._generated.ga import models as ga_models
 from ._generated.preview2020 import models as preview_models
 from ._identifiers import CommunicationIdentifier, CommunicationUserIdentifier, identifier_from_raw_id
 from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
-from ._pipeline import client_kwargs, normalize_endpoint
+from ._pipeline import client_kwargs
+from ._redact import looks_secret, shown
 from ._scopes import ScopesInput, expires_in_minutes, normalize_scopes
 
 UserInput = Union[CommunicationUserIdentifier, str]
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+_AsyncMethod = TypeVar("_AsyncMethod", bound=Callable[..., Awaitable[Any]])
+
+
+#: The prefixes of Communication Services user ids: public cloud, the older "spool" form,
+#: and the DoD and GCC High clouds. What follows is the service's to judge.
+USER_ID_PREFIXES = ("8:acs:", "8:spool:", "8:dod-acs:", "8:gcch-acs:")
+_USER_ID_FORM = "'8:acs:<resource id>_<user id>' (as create_user returns it; also 8:spool:, 8:dod-acs:, 8:gcch-acs:)"
 
 
 def user_id(user: UserInput, name: str = "user") -> str:
-    """The raw id of a ``CommunicationUser`` or id string."""
+    """The raw id of a ``CommunicationUser`` or id string, checked for the shape of a user id.
+
+    Checked locally, like every other argument: an id that cannot be a Communication
+    Services user (``"abc"``, a phone number, a Teams id) never reaches the network.
+    """
     if isinstance(user, CommunicationUserIdentifier):
-        return user.raw_id
-    if isinstance(user, str) and user.strip():
-        return user.strip()
-    raise ValueError(f"{name} must be a CommunicationUser or a non-empty id string, got {user!r}.")
+        raw = user.raw_id.strip()
+    elif isinstance(user, str):
+        raw = user.strip()
+    else:
+        raise ValueError(f"{name} must be a CommunicationUser or a user id such as {_USER_ID_FORM}, got {shown(user)}.")
+    if not any(raw.startswith(prefix) and len(raw) > len(prefix) for prefix in USER_ID_PREFIXES):
+        raise ValueError(f"{name} must be a Communication Services user id such as {_USER_ID_FORM}, got {shown(raw)}.")
+    return raw
 
 
 def _text(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be a non-empty string.")
     return value.strip()
+
+
+def _id_text(name: str, value: Any) -> str:
+    """An Entra id (tenant, object, application): text, and never something that looks like a key.
+
+    Such ids go into the URL or the body; a key pasted here by mistake must not travel there.
+    """
+    text = _text(name, value)
+    if looks_secret(text):
+        raise ValueError(f"{name} looks like an access key or a token; expected an Entra id (a GUID).")
+    return text
 
 
 def _epoch(expires_on: datetime) -> int:
@@ -77,8 +108,10 @@ class IdentityClientBase:
         **kwargs: Any,
     ) -> None:
         self._endpoint = normalize_endpoint(endpoint)
+        self._https_implied = implies_https(endpoint)
         self._api_version = parse_api_version(api_version)
         self._client_kwargs = client_kwargs(self._endpoint, credential, is_async=self._is_async, **kwargs)
+        self._closed = False
 
     @classmethod
     def from_connection_string(cls, conn_str: str, **kwargs: Any) -> Self:
@@ -104,6 +137,31 @@ class IdentityClientBase:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={self._endpoint!r}, api_version={self._api_version.value!r})"
+
+    # ----- lifetime and transport errors, the same for sync and async -----
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError(
+                f"This {type(self).__name__} is closed (by close() or the end of its 'with' block); "
+                "create a new client to make more calls."
+            )
+
+    def _plain_http_hint(self, error: ServiceRequestError) -> Optional[ServiceRequestError]:
+        """A clearer error when an https endpoint turns out to be a plain-http service.
+
+        Speaking TLS to a plain-HTTP server fails with OpenSSL's "wrong version number";
+        the usual cause is the local service's endpoint written without ``http://``.
+        """
+        if not self._endpoint.startswith("https://") or "wrong version number" not in str(error).lower():
+            return None
+        http = "http://" + self._endpoint[len("https://") :]
+        implied = " (an endpoint without a scheme means https)" if self._https_implied else ""
+        return ServiceRequestError(
+            f"{self._endpoint} answers in plain HTTP, not HTTPS{implied}: the endpoint is http, "
+            f"write it as {http} (TLS handshake: wrong version number).",
+            error=error,
+        )
 
     # ----- request preparation (raise ValueError before any network call) -----
 
@@ -144,8 +202,8 @@ class IdentityClientBase:
         require(self._api_version, TEAMS_USER_EXCHANGE, "get_token_for_teams_user")
         return ga_models.TeamsUserExchangeTokenRequest(
             token=_text("aad_token", aad_token),
-            app_id=_text("client_id", client_id),
-            user_id=_text("user_object_id", user_object_id),
+            app_id=_id_text("client_id", client_id),
+            user_id=_id_text("user_object_id", user_object_id),
         )
 
     def _require_teams_phone(self, feature: str) -> None:
@@ -157,19 +215,22 @@ class IdentityClientBase:
 
     @staticmethod
     def _assignment_key(tenant_id: str, object_id: str) -> tuple[str, str]:
-        return _text("tenant_id", tenant_id), _text("object_id", object_id)
+        return _id_text("tenant_id", tenant_id), _id_text("object_id", object_id)
 
     def _assignment_request(self, principal_type: Union[str, TeamsExtensionPrincipalType], client_ids: Any) -> Any:
         self._require_teams_phone("upsert_teams_extension_assignment")
+        kind: Optional[TeamsExtensionPrincipalType]
         try:
             kind = TeamsExtensionPrincipalType(principal_type)
         except ValueError:
+            kind = None
+        if kind is None:  # raised outside the except block: the enum's message quotes the value as is
             valid = ", ".join(p.value for p in TeamsExtensionPrincipalType)
-            raise ValueError(f"principal_type must be one of {valid}; got {principal_type!r}.") from None
+            raise ValueError(f"principal_type must be one of {valid}; got {shown(principal_type)}.")
         if isinstance(client_ids, str) or not client_ids:
             raise ValueError("client_ids must be a non-empty list of Entra application (client) ids.")
         return ga_models.TeamsExtensionAssignmentCreateOrUpdateRequest(
-            principal_type=kind.value, client_ids=[_text("client_ids item", c) for c in client_ids]
+            principal_type=kind.value, client_ids=[_id_text("client_ids item", c) for c in client_ids]
         )
 
     # ----- conversion from generated models -----
@@ -217,3 +278,37 @@ class IdentityClientBase:
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def guarded(method: _Method) -> _Method:
+    """A sync client method: refused once the client is closed; a plain-http endpoint explained."""
+
+    @functools.wraps(method)
+    def wrapper(self: IdentityClientBase, *args: Any, **kwargs: Any) -> Any:
+        self._check_open()
+        try:
+            return method(self, *args, **kwargs)
+        except ServiceRequestError as error:
+            better = self._plain_http_hint(error)
+            if better is None:
+                raise
+            raise better from None
+
+    return cast(_Method, wrapper)
+
+
+def guarded_async(method: _AsyncMethod) -> _AsyncMethod:
+    """The async twin of :func:`guarded`."""
+
+    @functools.wraps(method)
+    async def wrapper(self: IdentityClientBase, *args: Any, **kwargs: Any) -> Any:
+        self._check_open()
+        try:
+            return await method(self, *args, **kwargs)
+        except ServiceRequestError as error:
+            better = self._plain_http_hint(error)
+            if better is None:
+                raise
+            raise better from None
+
+    return cast(_AsyncMethod, wrapper)

@@ -17,6 +17,11 @@ any output, and no traceback is printed.
     token revoke ID [--issued-before ISO8601]            {"user_id", "revoked": true}
     token teams-user --aad-token T --client-id C --user-object-id U
                                                          {"token", "expires_on"}
+    token teams-phone --entra-token T                    {"user_id", "token", "expires_on"}
+    teams-assignment get --tenant-id T --object-id O     {"tenant_id", "object_id", "principal_type", "client_ids"}
+    teams-assignment set --tenant-id T --object-id O --principal-type P --client-ids C[,C...]
+                                                         {"tenant_id", "object_id", "principal_type", "client_ids"}
+    teams-assignment delete --tenant-id T --object-id O  {"tenant_id", "object_id", "deleted": true}
     serve [emulator options]                             runs the local Identity service
 """
 
@@ -26,6 +31,7 @@ import argparse
 import importlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
@@ -35,6 +41,8 @@ from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestE
 
 from ._api_versions import ApiVersion
 from ._client import CommunicationIdentityClient
+from ._models import TeamsExtensionAssignment, TeamsExtensionPrincipalType
+from ._redact import looks_secret, shown
 from ._scopes import MAX_EXPIRES_IN, MIN_EXPIRES_IN, CommunicationTokenScope
 from ._version import VERSION
 
@@ -74,7 +82,7 @@ def _expires_in(text: str) -> timedelta:
     try:
         minutes = int(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected whole minutes, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected whole minutes, got {shown(text)}") from None
     if not low <= minutes <= high:
         raise argparse.ArgumentTypeError(f"must be between {low} and {high} minutes (1 to 24 hours), got {minutes}")
     return timedelta(minutes=minutes)
@@ -87,10 +95,53 @@ def _aware_datetime(text: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {shown(text)}") from None
     if parsed.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} has no timezone; add one, e.g. 2026-01-31T12:00:00Z or +01:00")
+        raise argparse.ArgumentTypeError(f"{shown(text)} has no timezone; add one, e.g. 2026-01-31T12:00:00Z or +01:00")
     return parsed
+
+
+def _ids(text: str) -> list[str]:
+    """``a,b`` -> ``["a", "b"]``; the client checks each id."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+#: The client's words (Python names) -> the command line's, for the client's own messages.
+_CLI_TERMS = (
+    ("get_token_for_teams_phone_user", "'token teams-phone'"),
+    ("get_token_for_teams_user", "'token teams-user'"),
+    ("get_teams_extension_assignment", "'teams-assignment get'"),
+    ("upsert_teams_extension_assignment", "'teams-assignment set'"),
+    ("delete_teams_extension_assignment", "'teams-assignment delete'"),
+    ("call revoke_tokens(user) to revoke all", "leave out --issued-before to revoke all"),
+    ("as create_user returns it", "as 'user create' prints it"),
+    ("token_expires_in", "--expires-in"),
+    ("issued_before", "--issued-before"),
+    ("api_version", "--api-version"),
+    ("user_object_id", "--user-object-id"),
+    ("aad_token", "--aad-token"),
+    ("entra_token", "--entra-token"),
+    ("client_ids item", "--client-ids item"),
+    ("client_ids", "--client-ids"),
+    ("client_id", "--client-id"),
+    ("tenant_id", "--tenant-id"),
+    ("object_id", "--object-id"),
+    ("principal_type", "--principal-type"),
+    ("communication_user must", "ID must"),
+    ("user must", "ID must"),
+    ("scopes must", "--scopes must"),
+)
+_CLI_TERMS_RE = re.compile("|".join(rf"(?<![\w-]){re.escape(word)}(?![\w-])" for word, _ in _CLI_TERMS))
+
+
+def _in_cli_terms(message: str) -> str:
+    """A client ``ValueError`` message in the command line's terms (``--api-version``, not ``api_version``).
+
+    >>> _in_cli_terms("token_expires_in requires api_version 2022-10-01 or later")
+    '--expires-in requires --api-version 2022-10-01 or later'
+    """
+    terms = dict(_CLI_TERMS)
+    return _CLI_TERMS_RE.sub(lambda match: terms[match.group(0)], message)
 
 
 def _iso(value: datetime) -> str:
@@ -136,6 +187,37 @@ def _token_revoke(client: CommunicationIdentityClient, args: argparse.Namespace)
 def _token_teams_user(client: CommunicationIdentityClient, args: argparse.Namespace) -> dict[str, Any]:
     token = client.get_token_for_teams_user(args.aad_token, args.client_id, args.user_object_id)
     return {"token": token.token, "expires_on": _iso_epoch(token.expires_on)}
+
+
+def _token_teams_phone(client: CommunicationIdentityClient, args: argparse.Namespace) -> dict[str, Any]:
+    user, token = client.get_token_for_teams_phone_user(args.entra_token)
+    return {"user_id": user.raw_id, "token": token.token, "expires_on": _iso_epoch(token.expires_on)}
+
+
+def _assignment(assignment: TeamsExtensionAssignment) -> dict[str, Any]:
+    kind = assignment.principal_type
+    return {
+        "tenant_id": assignment.tenant_id,
+        "object_id": assignment.object_id,
+        "principal_type": kind.value if isinstance(kind, TeamsExtensionPrincipalType) else kind,
+        "client_ids": list(assignment.client_ids),
+    }
+
+
+def _assignment_get(client: CommunicationIdentityClient, args: argparse.Namespace) -> dict[str, Any]:
+    return _assignment(client.get_teams_extension_assignment(args.tenant_id, args.object_id))
+
+
+def _assignment_set(client: CommunicationIdentityClient, args: argparse.Namespace) -> dict[str, Any]:
+    assignment = client.upsert_teams_extension_assignment(
+        args.tenant_id, args.object_id, principal_type=args.principal_type, client_ids=args.client_ids
+    )
+    return _assignment(assignment)
+
+
+def _assignment_delete(client: CommunicationIdentityClient, args: argparse.Namespace) -> dict[str, Any]:
+    client.delete_teams_extension_assignment(args.tenant_id, args.object_id)
+    return {"tenant_id": args.tenant_id.strip(), "object_id": args.object_id.strip(), "deleted": True}
 
 
 # ----- parser -----
@@ -187,9 +269,25 @@ def _leaf(commands: Any, name: str, handler: Handler, help_text: str, output: st
         description=f"{help_text[0].upper()}{help_text[1:]}. Prints {output}.",
         allow_abbrev=False,
     )
-    parser.set_defaults(handler=handler)
+    parser.set_defaults(handler=handler, help_prog=parser.prog)
     _add_global_options(parser, leaf=True)
     return parser
+
+
+def _group(groups: Any, name: str, help_text: str) -> Any:
+    """A command group (``user``, ``token``, ...): its sub-commands' action."""
+    parser: argparse.ArgumentParser = groups.add_parser(
+        name, help=help_text, description=f"{help_text[0].upper()}{help_text[1:]}."
+    )
+    parser.set_defaults(help_prog=parser.prog)
+    return parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+
+def _add_assignment_key(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tenant-id", required=True, metavar="T", help="the Entra tenant id")
+    parser.add_argument(
+        "--object-id", required=True, metavar="O", help="the Entra object id of the user or resource account"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,8 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_options(parser, leaf=False)
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
 
-    user = groups.add_parser("user", help="create and delete users", description="Create and delete users.")
-    user_commands = user.add_subparsers(dest="action", metavar="ACTION", required=True)
+    user_commands = _group(groups, "user", "create and delete users")
     _leaf(user_commands, "create", _user_create, "create a user", '{"user_id"}')
     delete = _leaf(
         user_commands,
@@ -225,12 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_scopes_options(with_token)
 
-    token = groups.add_parser(
-        "token",
-        help="issue and revoke tokens",
-        description="Issue and revoke access tokens.",
-    )
-    token_commands = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    token_commands = _group(groups, "token", "issue, exchange and revoke access tokens")
     issue = _leaf(
         token_commands,
         "issue",
@@ -266,6 +358,49 @@ def build_parser() -> argparse.ArgumentParser:
     teams.add_argument("--aad-token", required=True, metavar="T", help="the Entra ID token")
     teams.add_argument("--client-id", required=True, metavar="C", help="the Entra app id")
     teams.add_argument("--user-object-id", required=True, metavar="U", help="the Teams user's Entra object id")
+    phone = _leaf(
+        token_commands,
+        "teams-phone",
+        _token_teams_phone,
+        "exchange a Teams Phone user's Entra token for a Communication Services token (2025-06-30+)",
+        '{"user_id", "token", "expires_on"}',
+    )
+    phone.add_argument(
+        "--entra-token",
+        required=True,
+        metavar="T",
+        help="the user's Entra ID token; it authorises the call (see 'teams-assignment set')",
+    )
+
+    assignment_commands = _group(
+        groups, "teams-assignment", "read and change which Entra apps may exchange Teams Phone tokens (2025-06-30+)"
+    )
+    assignment_output = '{"tenant_id", "object_id", "principal_type", "client_ids"}'
+    get = _leaf(assignment_commands, "get", _assignment_get, "show an assignment", assignment_output)
+    _add_assignment_key(get)
+    upsert = _leaf(assignment_commands, "set", _assignment_set, "create or replace an assignment", assignment_output)
+    _add_assignment_key(upsert)
+    upsert.add_argument(
+        "--principal-type",
+        required=True,
+        choices=[kind.value for kind in TeamsExtensionPrincipalType],
+        help="what the object id names",
+    )
+    upsert.add_argument(
+        "--client-ids",
+        required=True,
+        type=_ids,
+        metavar="C[,C...]",
+        help="comma-separated Entra application (client) ids allowed to exchange tokens",
+    )
+    remove = _leaf(
+        assignment_commands,
+        "delete",
+        _assignment_delete,
+        "remove an assignment",
+        '{"tenant_id", "object_id", "deleted": true}',
+    )
+    _add_assignment_key(remove)
 
     # Listed for --help only; main() hands "serve" and what follows to the emulator.
     groups.add_parser(
@@ -301,7 +436,7 @@ def _serve(argv: list[str]) -> int:
             f"'serve' needs the local service's dependencies ({error}); "
             "install them with: pip install 'azure-communication-administration[emulator]'"
         )
-        return EXIT_SERVICE_ERROR
+        return EXIT_USAGE
     emulator_main: Callable[[list[str], str], int] = emulator_cli.main
     try:  # its --help and usage errors then name "acs-identity serve", not the emulator's script
         return emulator_main(argv, f"{PROG} serve")
@@ -359,12 +494,12 @@ def _run(args: argparse.Namespace, secrets: list[str]) -> int:
     try:
         client = CommunicationIdentityClient.from_connection_string(conn_str, api_version=args.api_version)
     except ValueError as error:
-        raise _UsageError(str(error)) from None
+        raise _UsageError(_in_cli_terms(str(error))) from None
     with client:
         try:
             result = handler(client, args)
         except ValueError as error:  # the client's local checks, before any request
-            raise _UsageError(str(error)) from None
+            raise _UsageError(_in_cli_terms(str(error))) from None
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
     return 0
@@ -376,17 +511,24 @@ def main(argv: Optional[list[str]] = None) -> int:
     serve_args = _serve_args(arguments)
     if serve_args is not None:
         return _serve(serve_args)
-    secrets: list[str] = []
+    secrets: list[str] = _secrets(os.environ.get(CONNECTION_STRING_ENV) or "")
+    # argparse quotes what it could not use (an unknown option, a bad choice); a key pasted
+    # into an argument is scrubbed from its messages like the configured one.
+    secrets.extend(arg for arg in arguments if looks_secret(arg))
     for index, arg in enumerate(arguments):  # scrub a key given on the command line
         if arg == "--connection-string" and index + 1 < len(arguments):
             secrets.extend(_secrets(arguments[index + 1]))
         elif arg.startswith("--connection-string="):
             secrets.extend(_secrets(arg.partition("=")[2]))
     try:
+        parser = build_parser()
         try:
-            args = build_parser().parse_args(arguments)
+            args, unknown = parser.parse_known_args(arguments)
         except SystemExit as done:  # --help and --version
             return _exit_status(done)
+        if unknown:  # point to the help of the command that was given, not the top level's
+            prog = getattr(args, "help_prog", PROG)
+            raise _UsageError(f"unrecognized arguments: {' '.join(unknown)} (see '{prog} --help')")
         return _run(args, secrets)
     except _UsageError as error:
         _fail(str(error), secrets)

@@ -12,7 +12,7 @@ from typing_extensions import Self
 
 from ._api_versions import ApiVersion
 from ._auth import TEAMS_PHONE_TOKEN_OPTION
-from ._base import IdentityClientBase, UserInput, access_token, user_id, utc_now
+from ._base import IdentityClientBase, UserInput, access_token, guarded, user_id, utc_now
 from ._generated.ga import IdentityRestClient
 from ._generated.preview2020 import IdentityPreview2020RestClient
 from ._identifiers import CommunicationIdentifier, CommunicationUserIdentifier
@@ -64,6 +64,7 @@ class CommunicationIdentityClient(IdentityClientBase):
     # ----- the 2020 preview surface -----
 
     @distributed_trace
+    @guarded
     def create_user(self, **kwargs: Any) -> CommunicationUserIdentifier:
         """Create a new Communication Services user.
 
@@ -78,6 +79,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return user
 
     @distributed_trace
+    @guarded
     def delete_user(self, communication_user: UserInput, **kwargs: Any) -> None:
         """Delete a user and revoke all of its tokens.
 
@@ -92,6 +94,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         self._rest.communication_identity.delete(user_id(communication_user, "communication_user"), **kwargs)
 
     @distributed_trace
+    @guarded
     def issue_token(self, user: UserInput, scopes: ScopesInput, **kwargs: Any) -> CommunicationIdentityToken:
         """Issue an access token for a user: the 2020 preview's name and result type.
 
@@ -117,6 +120,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._identity_token(uid, self._rest.communication_identity.issue_access_token(uid, body, **kwargs))
 
     @distributed_trace
+    @guarded
     def revoke_tokens(self, user: UserInput, issued_before: Optional[datetime] = None, **kwargs: Any) -> None:
         """Revoke a user's access tokens.
 
@@ -139,6 +143,7 @@ class CommunicationIdentityClient(IdentityClientBase):
     # ----- the modern surface -----
 
     @distributed_trace
+    @guarded
     def create_user_and_token(
         self, scopes: ScopesInput, *, token_expires_in: Optional[timedelta] = None, **kwargs: Any
     ) -> tuple[CommunicationUserIdentifier, AccessToken]:
@@ -164,6 +169,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._created_with_token(self._rest.communication_identity.create(request, **kwargs))
 
     @distributed_trace
+    @guarded
     def get_token(
         self,
         user: UserInput,
@@ -196,6 +202,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return access_token(generated)
 
     @distributed_trace
+    @guarded
     def get_token_for_teams_user(
         self, aad_token: str, client_id: str, user_object_id: str, **kwargs: Any
     ) -> AccessToken:
@@ -217,6 +224,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return access_token(generated)
 
     @distributed_trace
+    @guarded
     def get_token_for_teams_phone_user(
         self, entra_token: str, **kwargs: Any
     ) -> tuple[CommunicationIdentifier, AccessToken]:
@@ -238,6 +246,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._teams_phone_result(result)
 
     @distributed_trace
+    @guarded
     def get_teams_extension_assignment(self, tenant_id: str, object_id: str, **kwargs: Any) -> TeamsExtensionAssignment:
         """Read which Entra applications may exchange Teams Phone tokens for an object (2025-06-30+).
 
@@ -256,6 +265,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._assignment(generated, tenant_id, object_id)
 
     @distributed_trace
+    @guarded
     def upsert_teams_extension_assignment(
         self,
         tenant_id: str,
@@ -285,6 +295,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._assignment(generated, tenant_id, object_id)
 
     @distributed_trace
+    @guarded
     def delete_teams_extension_assignment(self, tenant_id: str, object_id: str, **kwargs: Any) -> None:
         """Remove a Teams Phone assignment (2025-06-30+).
 
@@ -302,10 +313,15 @@ class CommunicationIdentityClient(IdentityClientBase):
     # ----- lifetime -----
 
     def close(self) -> None:
-        """Close the transport's connections; the client is also a context manager (``with``)."""
+        """Close the transport's connections; later calls raise ``RuntimeError``.
+
+        The client is also a context manager (``with``), which closes it on exit.
+        """
+        self._closed = True
         self._rest.close()
 
     def __enter__(self) -> Self:
+        self._check_open()
         self._rest.__enter__()
         return self
 
@@ -315,4 +331,5 @@ class CommunicationIdentityClient(IdentityClientBase):
         exc: Optional[BaseException],
         tb: Optional[TracebackType],
     ) -> None:
+        self._closed = True
         self._rest.__exit__(exc_type, exc, tb)

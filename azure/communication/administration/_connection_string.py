@@ -6,10 +6,14 @@ import base64
 import binascii
 from typing import NamedTuple
 
+from ._endpoint import strip_quotes
+
 __all__ = ["ConnectionString", "parse_connection_string"]
 
 
 class ConnectionString(NamedTuple):
+    """A parsed connection string: ``endpoint, access_key = parse_connection_string(conn_str)``."""
+
     endpoint: str
     access_key: str
 
@@ -20,7 +24,8 @@ class ConnectionString(NamedTuple):
 def parse_connection_string(conn_str: str) -> ConnectionString:
     """Split ``endpoint=...;accesskey=...`` (keys case-insensitive, any order).
 
-    Whitespace around parts and a trailing ``;`` are tolerated.
+    Whitespace around parts, a trailing ``;`` and quotes around the whole string or a
+    value (as pasted from a shell or a settings file) are tolerated.
 
     >>> parse_connection_string(" AccessKey=c2VjcmV0 ; endpoint=https://x.communication.azure.com/;").endpoint
     'https://x.communication.azure.com/'
@@ -29,6 +34,7 @@ def parse_connection_string(conn_str: str) -> ConnectionString:
         raise ValueError(
             "Connection string is empty; expected 'endpoint=https://<resource>.communication.azure.com/;accesskey=<key>'."
         )
+    conn_str = strip_quotes(conn_str)
     parts: dict[str, str] = {}
     for index, segment in enumerate(s for s in conn_str.split(";") if s.strip()):
         name, sep, value = segment.partition("=")
@@ -37,7 +43,7 @@ def parse_connection_string(conn_str: str) -> ConnectionString:
             raise ValueError(f"Connection string part {index + 1} is not of the form 'name=value'.")
         if name in parts:
             raise ValueError(f"Connection string has '{name}' more than once.")
-        parts[name] = value.strip()
+        parts[name] = strip_quotes(value)
     endpoint = parts.get("endpoint")
     key = parts.get("accesskey")
     missing = [n for n, v in (("endpoint", endpoint), ("accesskey", key)) if not v]

@@ -12,6 +12,8 @@ from typing import Any
 
 from azure.core import CaseInsensitiveEnumMeta
 
+from ._redact import shown
+
 __all__ = [
     "CommunicationCloudEnvironment",
     "CommunicationIdentifier",
@@ -83,10 +85,13 @@ class CommunicationIdentifier:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._raw_id!r})"
 
+    def __str__(self) -> str:  # print(user) shows the id, as users write it
+        return self._raw_id
+
 
 def _require_text(name: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}.")
+        raise ValueError(f"{name} must be a non-empty string, got {shown(value)}.")
     return value
 
 

@@ -7,7 +7,6 @@ transport differ between the two.
 from __future__ import annotations
 
 from typing import Any, Union
-from urllib.parse import urlsplit
 
 from azure.core.credentials import AzureKeyCredential
 from azure.core.pipeline.policies import (
@@ -35,23 +34,6 @@ from ._version import VERSION
 
 ENTRA_SCOPE = "https://communication.azure.com//.default"  # the double slash is real
 SDK_MONIKER = f"communication-administration/{VERSION}"
-
-
-def normalize_endpoint(endpoint: str) -> str:
-    """Keep the scheme the caller wrote (``http://`` stays http); no scheme means https."""
-    if not isinstance(endpoint, str) or not endpoint.strip():
-        raise ValueError("endpoint must be a non-empty URL such as 'https://<resource>.communication.azure.com'.")
-    endpoint = endpoint.strip()
-    if "://" not in endpoint:
-        endpoint = "https://" + endpoint
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"endpoint {endpoint!r} is not an http(s) URL with a host.")
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        raise ValueError(f"endpoint {endpoint!r} has an invalid port.") from None
-    return endpoint.rstrip("/")
 
 
 def _is_token_credential(credential: Any) -> bool:

@@ -10,6 +10,7 @@ from typing import Optional, Union
 from azure.core import CaseInsensitiveEnumMeta
 
 from ._api_versions import JOIN_SCOPES, TOKEN_EXPIRES_IN, ApiVersion, at_least, require
+from ._redact import shown
 
 __all__ = ["CommunicationTokenScope"]
 
@@ -68,7 +69,9 @@ def normalize_scopes(scopes: ScopesInput, api_version: ApiVersion) -> list[str]:
     for raw in scopes:
         scope = _BY_VALUE.get(raw.strip().lower()) if isinstance(raw, str) else None
         if scope is None or scope not in allowed:
-            raise ValueError(f"Unknown scope {raw!r} for api_version {api_version.value}; valid scopes: {listing}.")
+            raise ValueError(
+                f"Unknown scope {shown(raw)} for api_version {api_version.value}; valid scopes: {listing}."
+            )
         if scope.value not in result:
             result.append(scope.value)
     if not result:

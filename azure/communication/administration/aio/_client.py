@@ -13,7 +13,7 @@ from typing_extensions import Self
 
 from .._api_versions import ApiVersion
 from .._auth import TEAMS_PHONE_TOKEN_OPTION
-from .._base import IdentityClientBase, UserInput, access_token, user_id, utc_now
+from .._base import IdentityClientBase, UserInput, access_token, guarded_async, user_id, utc_now
 from .._generated.ga.aio import IdentityRestClient
 from .._generated.preview2020.aio import IdentityPreview2020RestClient
 from .._identifiers import CommunicationIdentifier, CommunicationUserIdentifier
@@ -68,6 +68,7 @@ class CommunicationIdentityClient(IdentityClientBase):
     # ----- the 2020 preview surface -----
 
     @distributed_trace_async
+    @guarded_async
     async def create_user(self, **kwargs: Any) -> CommunicationUserIdentifier:
         """Create a new Communication Services user.
 
@@ -82,6 +83,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return user
 
     @distributed_trace_async
+    @guarded_async
     async def delete_user(self, communication_user: UserInput, **kwargs: Any) -> None:
         """Delete a user and revoke all of its tokens.
 
@@ -96,6 +98,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         await self._rest.communication_identity.delete(user_id(communication_user, "communication_user"), **kwargs)
 
     @distributed_trace_async
+    @guarded_async
     async def issue_token(self, user: UserInput, scopes: ScopesInput, **kwargs: Any) -> CommunicationIdentityToken:
         """Issue an access token for a user: the 2020 preview's name and result type.
 
@@ -123,6 +126,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         )
 
     @distributed_trace_async
+    @guarded_async
     async def revoke_tokens(self, user: UserInput, issued_before: Optional[datetime] = None, **kwargs: Any) -> None:
         """Revoke a user's access tokens.
 
@@ -145,6 +149,7 @@ class CommunicationIdentityClient(IdentityClientBase):
     # ----- the modern surface -----
 
     @distributed_trace_async
+    @guarded_async
     async def create_user_and_token(
         self, scopes: ScopesInput, *, token_expires_in: Optional[timedelta] = None, **kwargs: Any
     ) -> tuple[CommunicationUserIdentifier, AccessToken]:
@@ -170,6 +175,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._created_with_token(await self._rest.communication_identity.create(request, **kwargs))
 
     @distributed_trace_async
+    @guarded_async
     async def get_token(
         self,
         user: UserInput,
@@ -202,6 +208,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return access_token(generated)
 
     @distributed_trace_async
+    @guarded_async
     async def get_token_for_teams_user(
         self, aad_token: str, client_id: str, user_object_id: str, **kwargs: Any
     ) -> AccessToken:
@@ -223,6 +230,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return access_token(generated)
 
     @distributed_trace_async
+    @guarded_async
     async def get_token_for_teams_phone_user(
         self, entra_token: str, **kwargs: Any
     ) -> tuple[CommunicationIdentifier, AccessToken]:
@@ -244,6 +252,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._teams_phone_result(result)
 
     @distributed_trace_async
+    @guarded_async
     async def get_teams_extension_assignment(
         self, tenant_id: str, object_id: str, **kwargs: Any
     ) -> TeamsExtensionAssignment:
@@ -264,6 +273,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._assignment(generated, tenant_id, object_id)
 
     @distributed_trace_async
+    @guarded_async
     async def upsert_teams_extension_assignment(
         self,
         tenant_id: str,
@@ -293,6 +303,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._assignment(generated, tenant_id, object_id)
 
     @distributed_trace_async
+    @guarded_async
     async def delete_teams_extension_assignment(self, tenant_id: str, object_id: str, **kwargs: Any) -> None:
         """Remove a Teams Phone assignment (2025-06-30+).
 
@@ -310,10 +321,15 @@ class CommunicationIdentityClient(IdentityClientBase):
     # ----- lifetime -----
 
     async def close(self) -> None:
-        """Close the transport's connections; the client is also an async context manager (``async with``)."""
+        """Close the transport's connections; later calls raise ``RuntimeError``.
+
+        The client is also an async context manager (``async with``), which closes it on exit.
+        """
+        self._closed = True
         await self._rest.close()
 
     async def __aenter__(self) -> Self:
+        self._check_open()
         await self._rest.__aenter__()
         return self
 
@@ -323,4 +339,5 @@ class CommunicationIdentityClient(IdentityClientBase):
         exc: Optional[BaseException],
         tb: Optional[TracebackType],
     ) -> None:
+        self._closed = True
         await self._rest.__aexit__(exc_type, exc, tb)

@@ -29,6 +29,11 @@ def parse_connection_string(conn_str: str) -> ConnectionString:
 
     >>> parse_connection_string(" AccessKey=c2VjcmV0 ; endpoint=https://x.communication.azure.com/;").endpoint
     'https://x.communication.azure.com/'
+
+    :param conn_str: The resource's connection string, as the Azure portal shows it.
+    :return: The endpoint and the access key, for a client built with any credential type:
+        ``CommunicationIdentityClient(parsed.endpoint, AzureKeyCredential(parsed.access_key))``.
+    :raises ValueError: Naming the missing or malformed part; the key is never in the message.
     """
     if not isinstance(conn_str, str) or not conn_str.strip():
         raise ValueError(

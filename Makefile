@@ -47,12 +47,12 @@ test: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff format --check azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
-	$(VENV)/bin/ruff check azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
+	$(VENV)/bin/ruff format --check azure emulator tests samples bench generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff check azure emulator tests samples bench generator/driver.py generator/api_diff.py generator/catalog.py setup.py
 
 format: $(DEV_STAMP)
-	$(VENV)/bin/ruff format azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
-	$(VENV)/bin/ruff check --fix azure emulator tests samples bench generator/driver.py generator/api_diff.py setup.py
+	$(VENV)/bin/ruff format azure emulator tests samples bench generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff check --fix azure emulator tests samples bench generator/driver.py generator/api_diff.py generator/catalog.py setup.py
 
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy

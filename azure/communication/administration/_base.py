@@ -15,12 +15,13 @@ from azure.core.exceptions import HttpResponseError
 from typing_extensions import Self
 
 from ._api_versions import (
-    PREVIEW_2020,
-    TEAMS_PHONE,
+    TEAMS_PHONE_ASSIGNMENT,
+    TEAMS_PHONE_EXCHANGE,
     TEAMS_USER_EXCHANGE,
     ApiVersion,
+    layer_of,
     parse_api_version,
-    require,
+    require_operation,
 )
 from ._connection_string import parse_connection_string
 from ._generated.ga import models as ga_models
@@ -31,6 +32,14 @@ from ._pipeline import client_kwargs, normalize_endpoint
 from ._scopes import ScopesInput, expires_in_minutes, normalize_scopes
 
 UserInput = Union[CommunicationUserIdentifier, str]
+
+#: The operation each Teams Phone method calls ("METHOD path", as in the documents).
+_TEAMS_PHONE_OPERATIONS = {
+    "get_token_for_teams_phone_user": TEAMS_PHONE_EXCHANGE,
+    "get_teams_extension_assignment": f"GET {TEAMS_PHONE_ASSIGNMENT}",
+    "upsert_teams_extension_assignment": f"PUT {TEAMS_PHONE_ASSIGNMENT}",
+    "delete_teams_extension_assignment": f"DELETE {TEAMS_PHONE_ASSIGNMENT}",
+}
 
 
 def user_id(user: UserInput, name: str = "user") -> str:
@@ -96,7 +105,12 @@ class IdentityClientBase:
 
     @property
     def _is_preview(self) -> bool:
-        return self._api_version is PREVIEW_2020
+        """Whether this version speaks the 2020 preview protocol (its own generated layer)."""
+        return layer_of(self._api_version) == "preview2020"
+
+    @staticmethod
+    def _preview_versions() -> str:
+        return ", ".join(v.value for v in ApiVersion if layer_of(v) == "preview2020")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={self._endpoint!r}, api_version={self._api_version.value!r})"
@@ -131,13 +145,13 @@ class IdentityClientBase:
         if issued_before is not None:
             raise ValueError(
                 f"api_version {self._api_version.value} revokes all tokens of a user and has no "
-                f"'issued_before'; use api_version {PREVIEW_2020.value} to revoke tokens issued before "
+                f"'issued_before'; use api_version {self._preview_versions()} to revoke tokens issued before "
                 "a given time, or call revoke_tokens(user) to revoke all."
             )
         return None
 
     def _teams_user_request(self, aad_token: str, client_id: str, user_object_id: str) -> Any:
-        require(self._api_version, TEAMS_USER_EXCHANGE, "get_token_for_teams_user")
+        require_operation(self._api_version, TEAMS_USER_EXCHANGE, "get_token_for_teams_user")
         return ga_models.TeamsUserExchangeTokenRequest(
             token=_text("aad_token", aad_token),
             app_id=_text("client_id", client_id),
@@ -145,7 +159,7 @@ class IdentityClientBase:
         )
 
     def _require_teams_phone(self, feature: str) -> None:
-        require(self._api_version, TEAMS_PHONE, feature)
+        require_operation(self._api_version, _TEAMS_PHONE_OPERATIONS[feature], feature)
 
     @staticmethod
     def _teams_phone_token(entra_token: str) -> str:

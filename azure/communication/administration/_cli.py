@@ -35,7 +35,7 @@ from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestE
 
 from ._api_versions import ApiVersion
 from ._client import CommunicationIdentityClient
-from ._scopes import MAX_EXPIRES_IN, MIN_EXPIRES_IN, CommunicationTokenScope
+from ._scopes import MAX_EXPIRES_IN, MIN_EXPIRES_IN, CommunicationTokenScope, scope_since
 from ._version import VERSION
 
 __all__ = ["main"]
@@ -76,7 +76,7 @@ def _expires_in(text: str) -> timedelta:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected whole minutes, got {text!r}") from None
     if not low <= minutes <= high:
-        raise argparse.ArgumentTypeError(f"must be between {low} and {high} minutes (1 to 24 hours), got {minutes}")
+        raise argparse.ArgumentTypeError(f"must be between {low} and {high} minutes, got {minutes}")
     return timedelta(minutes=minutes)
 
 
@@ -163,13 +163,16 @@ def _add_global_options(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
 
 
 def _add_scopes_options(parser: argparse.ArgumentParser) -> None:
-    scopes = ", ".join(s.value for s in CommunicationTokenScope)
+    oldest = next(iter(ApiVersion))  # members are oldest first
+    scopes = ", ".join(
+        s.value if scope_since(s) is oldest else f"{s.value} ({scope_since(s).value}+)" for s in CommunicationTokenScope
+    )
     parser.add_argument(
         "--scopes",
         required=True,
         type=_scopes,
         metavar="S[,S...]",
-        help=f"comma-separated token scopes: {scopes} (join scopes need 2023-10-01+)",
+        help=f"comma-separated token scopes: {scopes}",
     )
     parser.add_argument(
         "--expires-in",

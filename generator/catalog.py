@@ -216,7 +216,9 @@ def _lifetime(name: str, doc: Mapping[str, Any]) -> Optional[Lifetime]:
 
 def _enums(doc: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     return {
-        name: tuple(str(v) for v in d["enum"]) for name, d in _definitions(doc).items() if isinstance(d.get("enum"), list)
+        name: tuple(str(v) for v in d["enum"])
+        for name, d in _definitions(doc).items()
+        if isinstance(d.get("enum"), list)
     }
 
 

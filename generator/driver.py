@@ -34,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # generator/ is a folder of scripts
-import catalog  # noqa: E402
+import catalog
 
 GENERATOR_DIR = Path(__file__).resolve().parent
 ROOT = GENERATOR_DIR.parent

@@ -32,7 +32,7 @@ _PROPERTY_SINCE: dict[str, str] = _catalog.PROPERTY_SINCE
 TEAMS_USER_EXCHANGE = "POST /teamsUser/:exchangeAccessToken"
 TEAMS_PHONE_EXCHANGE = "POST /access/teamsExtension/:exchangeAccessToken"
 TEAMS_PHONE_ASSIGNMENT = "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}"
-TOKEN_EXPIRES_IN = "CommunicationIdentityAccessTokenRequest.expiresInMinutes"
+TOKEN_EXPIRES_IN = "CommunicationIdentityAccessTokenRequest.expiresInMinutes"  # noqa: S105 - a property name
 
 
 def parse_api_version(value: Union[str, ApiVersion, None]) -> ApiVersion:

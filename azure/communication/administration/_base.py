@@ -7,11 +7,14 @@ here, once.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional, Union
+from urllib.parse import urlsplit
 
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import HttpResponseError
+from azure.core.rest import HttpRequest
 from typing_extensions import Self
 
 from ._api_versions import (
@@ -116,6 +119,29 @@ class IdentityClientBase:
         return f"{type(self).__name__}(endpoint={self._endpoint!r}, api_version={self._api_version.value!r})"
 
     # ----- request preparation (raise ValueError before any network call) -----
+
+    def _own_request(self, request: HttpRequest) -> HttpRequest:
+        """A copy of ``request`` whose URL is on this client's endpoint (for ``send_request``).
+
+        A relative URL (``/identities?api-version=...``) is resolved against the endpoint; an
+        absolute one must be on the endpoint's scheme, host and port, because every request
+        carries this client's credential (an HMAC signature or a bearer token).
+        """
+        if not isinstance(request, HttpRequest):
+            raise ValueError(f"request must be an azure.core.rest.HttpRequest, not {type(request).__name__}.")
+        own = deepcopy(request)
+        url = own.url
+        parts = urlsplit(url)
+        if not parts.scheme and not parts.netloc:
+            own.url = f"{self._endpoint}/{url.lstrip('/')}"
+            return own
+        endpoint = urlsplit(self._endpoint)
+        if (parts.scheme.lower(), parts.netloc.lower()) != (endpoint.scheme.lower(), endpoint.netloc.lower()):
+            raise ValueError(
+                f"send_request sends this client's credential, so the URL must be relative or on "
+                f"{endpoint.scheme}://{endpoint.netloc}; got a URL on {parts.scheme}://{parts.netloc}."
+            )
+        return own
 
     def _preview_token_request(self, scopes: ScopesInput, token_expires_in: Optional[timedelta] = None) -> Any:
         expires_in_minutes(token_expires_in, self._api_version)  # raises: the preview has no lifetimes

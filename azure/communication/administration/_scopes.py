@@ -70,9 +70,9 @@ def normalize_scopes(scopes: ScopesInput, api_version: ApiVersion) -> list[str]:
     for raw in scopes:
         scope = _BY_VALUE.get(raw.strip().lower()) if isinstance(raw, str) else None
         if scope is None or scope not in allowed:
-            later = "" if scope is None else f" ({scope.value} needs api_version {scope_since(scope).value} or later)"
+            later = "" if scope is None else f" (it needs api_version {scope_since(scope).value} or later)"
             raise ValueError(
-                f"Unknown scope {raw!r} for api_version {api_version.value}; valid scopes: {listing}.{later}"
+                f"Unknown scope {raw!r} for api_version {api_version.value}{later}; valid scopes: {listing}."
             )
         if scope.value not in result:
             result.append(scope.value)

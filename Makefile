@@ -8,8 +8,9 @@ PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 NODE_STAMP := generator/node_modules/.installed
-FROM ?= 2023-10-01
-TO ?= 2026-09-23
+# make api-diff: TO defaults to the newest swagger/ version, FROM to the one before it.
+FROM ?=
+TO ?=
 
 .PHONY: help venv dev node demo test check lint typecheck format generate check-generated api-diff bench clean
 
@@ -19,7 +20,7 @@ help:
 	@echo "make check            format check, ruff, mypy --strict, tests"
 	@echo "make generate         regenerate generated/ from swagger/ with pinned AutoRest"
 	@echo "make check-generated  fail with a diff if generated/ drifted"
-	@echo "make api-diff FROM=2023-10-01 TO=2026-09-23   review an API version bump"
+	@echo "make api-diff [FROM=2023-10-01] [TO=2026-09-23]   review an API version bump (default: the newest)"
 
 # Two stamps: what the package and its demo need (runtime + the aio and
 # emulator extras), and the development tools on top (requirements-dev.txt).
@@ -66,7 +67,7 @@ check-generated: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) generator/driver.py check
 
 api-diff: $(DEV_STAMP)
-	@$(PY) generator/api_diff.py $(FROM) $(TO)
+	@$(PY) generator/api_diff.py $(or $(FROM),"") $(TO)
 
 bench: $(DEV_STAMP)
 	$(PY) bench/client_overhead.py

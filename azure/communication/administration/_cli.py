@@ -35,7 +35,7 @@ from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestE
 
 from ._api_versions import ApiVersion
 from ._client import CommunicationIdentityClient
-from ._scopes import MAX_EXPIRES_IN, MIN_EXPIRES_IN, CommunicationTokenScope, scope_since
+from ._scopes import MAX_EXPIRES_IN, MIN_EXPIRES_IN, CommunicationTokenScope, expires_in_since, scope_since
 from ._version import VERSION
 
 __all__ = ["main"]
@@ -179,7 +179,8 @@ def _add_scopes_options(parser: argparse.ArgumentParser) -> None:
         type=_expires_in,
         default=None,
         metavar="MIN",
-        help="token lifetime in minutes, 60 to 1440 (default: the service's, 24 h; 2022-10-01+)",
+        help=f"token lifetime in minutes, {MIN_EXPIRES_IN // timedelta(minutes=1)} to "
+        f"{MAX_EXPIRES_IN // timedelta(minutes=1)} (default: the service's; {expires_in_since().value}+)",
     )
 
 

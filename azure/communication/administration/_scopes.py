@@ -22,6 +22,7 @@ CommunicationTokenScope.__module__ = __name__
 # Typed views of the catalog (mypy cannot follow setup.py's mapping of generated/).
 _LIFETIMES: dict[str, Optional[tuple[int, int, int]]] = _catalog.EXPIRES_IN_MINUTES
 _SCOPE_SINCE: dict[str, str] = _catalog.SCOPE_SINCE
+_PROPERTY_SINCE: dict[str, str] = _catalog.PROPERTY_SINCE
 _BY_VALUE = {scope.value: scope for scope in CommunicationTokenScope}
 _VALID: dict[str, tuple[CommunicationTokenScope, ...]] = {
     version: tuple(_BY_VALUE[value] for value in values) for version, values in _catalog.SCOPES.items()
@@ -54,6 +55,11 @@ def valid_scopes(api_version: ApiVersion) -> tuple[CommunicationTokenScope, ...]
 def scope_since(scope: CommunicationTokenScope) -> ApiVersion:
     """The oldest API version that accepts ``scope``."""
     return ApiVersion(_SCOPE_SINCE[scope.value])
+
+
+def expires_in_since() -> ApiVersion:
+    """The oldest API version that takes ``expiresInMinutes`` (``token_expires_in``)."""
+    return ApiVersion(_PROPERTY_SINCE[TOKEN_EXPIRES_IN])
 
 
 def normalize_scopes(scopes: ScopesInput, api_version: ApiVersion) -> list[str]:

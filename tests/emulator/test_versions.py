@@ -104,3 +104,22 @@ def test_a_documented_operation_without_a_handler_answers_501(monkeypatch: pytes
         assert unsigned.status == 401
         # The handled operations are untouched.
         assert raw.request("POST", "/identities", None, api_version=latest).status == 201
+
+
+def test_the_service_reads_the_catalog_without_importing_the_client() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "import acs_identity_emulator._app\n"
+        "assert 'azure.communication.administration' not in sys.modules, 'the client was imported'\n"
+        "from azure.communication.administration._generated import _catalog\n"
+        "from acs_identity_emulator import _versions\n"
+        "assert _versions._catalog is _catalog, 'two copies of the catalog'\n"
+        "from azure.communication.administration import ApiVersion\n"
+        "assert [v.value for v in ApiVersion] == list(_versions.ALL_VERSIONS)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120)
+    assert (done.returncode, done.stdout) == (0, "ok\n"), done.stderr

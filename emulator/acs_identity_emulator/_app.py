@@ -528,8 +528,10 @@ class Emulator:
         principal_type = body.get("principalType")
         if principal_type is None or principal_type == "":
             raise _errors.validation("PrincipalType: The PrincipalType field is required.", "PrincipalType")
-        if principal_type not in ("user", "resourceAccount"):
-            raise _errors.validation("PrincipalType must be one of 'user', 'resourceAccount'.", "PrincipalType")
+        kinds = _versions.enum_values(call.api_version, "TeamsExtensionPrincipalType")
+        if principal_type not in kinds:
+            listing = ", ".join(f"'{kind}'" for kind in kinds)
+            raise _errors.validation(f"PrincipalType must be one of {listing}.", "PrincipalType")
         raw_ids = body.get("clientIds")
         client_ids: tuple[str, ...] | None = None
         if raw_ids is not None:

@@ -60,6 +60,7 @@ _LAYER: dict[str, str] = _catalog.VERSION_LAYER
 _OPERATIONS: dict[str, tuple[tuple[str, str, str], ...]] = _catalog.OPERATIONS
 _SCOPES: dict[str, tuple[str, ...]] = _catalog.SCOPES
 _LIFETIMES: dict[str, tuple[int, int, int] | None] = _catalog.EXPIRES_IN_MINUTES
+_ENUMS: dict[str, dict[str, tuple[str, ...]]] = _catalog.ENUMS
 
 #: The versions of the 2020 preview protocol (``POST /identities`` answers 200 ``{id}``).
 PREVIEW_2020_VERSIONS: frozenset[str] = frozenset(v for v in ALL_VERSIONS if _LAYER[v] == "preview2020")
@@ -118,6 +119,11 @@ def allowed_scopes(api_version: str) -> frozenset[str]:
 def lifetime_bounds(api_version: str) -> tuple[int, int, int] | None:
     """``(minimum, maximum, default)`` of ``expiresInMinutes``, or None where the version has none."""
     return _LIFETIMES[api_version]
+
+
+def enum_values(api_version: str, enum: str) -> tuple[str, ...]:
+    """The values of the enum definition ``enum`` in ``api_version``'s document (empty if none)."""
+    return _ENUMS[api_version].get(enum, ())
 
 
 def header_value(versions: tuple[str, ...]) -> str:

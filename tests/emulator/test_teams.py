@@ -178,6 +178,10 @@ def test_assignment_validation(client: RawClient) -> None:
     )
     reply = client.request("PUT", assignment_path(TENANT, obj), {"principalType": "robot"}, api_version=V)
     assert reply.status == 400
+    # The values of the TeamsExtensionPrincipalType enum in the version's document.
+    assert reply.json() == _err(
+        "ValidationError", "PrincipalType must be one of 'resourceAccount', 'user'.", "PrincipalType"
+    )
     reply = client.request(
         "PUT", assignment_path(TENANT, obj), {"principalType": "user", "clientIds": ["x"]}, api_version=V
     )

@@ -123,3 +123,8 @@ def test_the_service_reads_the_catalog_without_importing_the_client() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120)
     assert (done.returncode, done.stdout) == (0, "ok\n"), done.stderr
+
+
+def test_every_handler_serves_a_documented_operation_and_every_operation_has_one() -> None:
+    documented = set(_versions.operations())
+    assert set(_app._HANDLERS) == documented

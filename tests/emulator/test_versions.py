@@ -125,6 +125,7 @@ def test_the_service_reads_the_catalog_without_importing_the_client() -> None:
     assert (done.returncode, done.stdout) == (0, "ok\n"), done.stderr
 
 
-def test_every_handler_serves_a_documented_operation_and_every_operation_has_one() -> None:
-    documented = set(_versions.operations())
-    assert set(_app._HANDLERS) == documented
+def test_every_handler_serves_a_documented_operation() -> None:
+    # The converse is not required: a new operation answers 501 until it gets a handler.
+    assert set(_app._HANDLERS) <= set(_versions.operations())
+    assert len(_app._HANDLERS) == 11

@@ -8,8 +8,9 @@ PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 NODE_STAMP := generator/node_modules/.installed
-FROM ?= 2023-10-01
-TO ?= 2026-09-23
+# make api-diff: TO defaults to the newest swagger/ version, FROM to the one before it.
+FROM ?=
+TO ?=
 
 .PHONY: help venv dev node demo test check lint typecheck format generate check-generated api-diff bench docs clean
 
@@ -19,7 +20,7 @@ help:
 	@echo "make check            format check, ruff, mypy --strict, tests"
 	@echo "make generate         regenerate generated/ from swagger/ with pinned AutoRest"
 	@echo "make check-generated  fail with a diff if generated/ drifted"
-	@echo "make api-diff FROM=2023-10-01 TO=2026-09-23   review an API version bump"
+	@echo "make api-diff [FROM=2023-10-01] [TO=2026-09-23]   review an API version bump (default: the newest)"
 	@echo "make docs             build the API reference into docs/_build/html (warnings fail it)"
 
 # Two stamps: what the package and its demo need (runtime + the aio and
@@ -60,12 +61,12 @@ test: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff format --check azure emulator tests samples bench docs generator/driver.py generator/api_diff.py setup.py
-	$(VENV)/bin/ruff check azure emulator tests samples bench docs generator/driver.py generator/api_diff.py setup.py
+	$(VENV)/bin/ruff format --check azure emulator tests samples bench docs generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff check azure emulator tests samples bench docs generator/driver.py generator/api_diff.py generator/catalog.py setup.py
 
 format: $(DEV_STAMP)
-	$(VENV)/bin/ruff format azure emulator tests samples bench docs generator/driver.py generator/api_diff.py setup.py
-	$(VENV)/bin/ruff check --fix azure emulator tests samples bench docs generator/driver.py generator/api_diff.py setup.py
+	$(VENV)/bin/ruff format azure emulator tests samples bench docs generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff check --fix azure emulator tests samples bench docs generator/driver.py generator/api_diff.py generator/catalog.py setup.py
 
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
@@ -79,7 +80,7 @@ check-generated: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) generator/driver.py check
 
 api-diff: $(DEV_STAMP)
-	@$(PY) generator/api_diff.py $(FROM) $(TO)
+	@$(PY) generator/api_diff.py $(or $(FROM),"") $(TO)
 
 # The API reference (Sphinx; see docs/README.md). -E: read every page each time, so every
 # warning is seen (an incremental build only reports pages it re-reads); -n: nitpicky, an

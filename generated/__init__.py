@@ -4,4 +4,7 @@
 
 - ``preview2020``: from ``swagger/2020-07-20-preview2.json``
 - ``ga``: from ``swagger/2026-09-23.json``
+
+``_catalog`` (every API version fact) and ``_api_enums`` (``ApiVersion``,
+``CommunicationTokenScope``) are rendered from ``swagger/*.json`` by ``generator/catalog.py``.
 """

@@ -1,12 +1,19 @@
 """Review an API version bump: what changed between two ``swagger/<version>.json`` documents.
 
-Usage (``make api-diff FROM=2023-10-01 TO=2026-09-23`` wraps it)::
+Usage (``make api-diff [FROM=2023-10-01] [TO=2026-09-23]`` wraps it)::
 
-    python generator/api_diff.py FROM TO
+    python generator/api_diff.py [FROM [TO]]
+
+``TO`` defaults to the newest version in ``swagger/`` and ``FROM`` to the one before ``TO``
+(versions ordered as in the catalog, ``generator/catalog.py``), so right after adding a
+document ``make api-diff`` reviews exactly that bump.
 
 Prints markdown (rendered with ``generator/templates/api_diff.md.j2``) listing the
 operations, models, properties and enum values added, removed or changed, and a one-line
 summary with counts; ``No API changes.`` when the two documents describe the same API.
+Between two different versions it ends with what a bump still needs by hand (everything
+else follows from ``make generate``): a convenience method and a local-service handler for
+each added operation, a look at each removed one, and a CHANGELOG line.
 
 What is compared, and what is not:
 
@@ -605,12 +612,39 @@ def _code(value: object) -> str:
 def render(api_diff: ApiDiff, from_version: str, to_version: str) -> str:
     """The markdown report for ``api_diff`` (the diff from ``from_version`` to ``to_version``)."""
     template = _environment().get_template(TEMPLATE)
-    text = template.render(diff=api_diff, from_version=from_version, to_version=to_version)
+    text = template.render(
+        diff=api_diff,
+        from_version=from_version,
+        to_version=to_version,
+        checklist=from_version != to_version,
+    )
     return text.rstrip("\n") + "\n"
 
 
 def available_versions(swagger_dir: Path = SWAGGER_DIR) -> list[str]:
     return sorted(p.stem for p in swagger_dir.glob("*.json"))
+
+
+def _ordered_versions(swagger_dir: Path = SWAGGER_DIR) -> list[str]:
+    """The versions oldest first, as the catalog orders them (a preview before its date's GA)."""
+    sys.path.insert(0, str(GENERATOR_DIR))
+    try:
+        import catalog  # generator/catalog.py; imported here so api_diff.py stays a standalone script
+    finally:
+        sys.path.remove(str(GENERATOR_DIR))
+    return sorted(available_versions(swagger_dir), key=catalog.version_key)
+
+
+def default_versions(from_version: Optional[str], to_version: Optional[str]) -> tuple[str, str]:
+    """``TO``: the newest version; ``FROM``: the version just before ``TO``."""
+    ordered = _ordered_versions()
+    if not ordered:
+        raise FileNotFoundError(f"no swagger documents in {SWAGGER_DIR.name}/")
+    to_version = to_version or ordered[-1]
+    if from_version is None:
+        older = ordered[: ordered.index(to_version)] if to_version in ordered else []
+        from_version = older[-1] if older else to_version
+    return from_version, to_version
 
 
 def load(version: str, swagger_dir: Path = SWAGGER_DIR) -> dict[str, Any]:
@@ -632,15 +666,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         description="Print, as markdown, what changed between two swagger/<version>.json documents."
     )
-    parser.add_argument("from_version", metavar="FROM", help="the old API version, e.g. 2023-10-01")
-    parser.add_argument("to_version", metavar="TO", help="the new API version, e.g. 2026-09-23")
+    parser.add_argument(
+        "from_version", metavar="FROM", nargs="?", help="the old API version (default: the one before TO)"
+    )
+    parser.add_argument("to_version", metavar="TO", nargs="?", help="the new API version (default: the newest)")
     args = parser.parse_args(argv)
     try:
-        old, new = load(args.from_version), load(args.to_version)
+        from_version, to_version = default_versions(args.from_version or None, args.to_version or None)
+        old, new = load(from_version), load(to_version)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    sys.stdout.write(render(diff(old, new), args.from_version, args.to_version))
+    sys.stdout.write(render(diff(old, new), from_version, to_version))
     return 0
 
 

@@ -7,6 +7,12 @@ sent, so aiohttp's decoding router would only get in the way.  It also lets
 unknown routes (404) and wrong methods (405) answer in the service's error
 shape.
 
+Routes, their methods and the versions of each come from the API version catalog
+(``_versions``, read from the swagger documents); the handlers below say what each
+operation does. An operation a document has but this service has no handler for yet
+answers 501 ``NotImplemented`` in the service's error shape (after authentication and
+the version check), so a new version is served the day its document is added.
+
 Order of checks for every request: route (404) -> method (405) -> body size
 (413) -> authentication (401) -> ``api-version`` (400) -> body validation
 (400) -> operation.  Authentication comes before the version check so that
@@ -49,7 +55,7 @@ log = logging.getLogger("acs_identity_emulator")
 
 JSON_UTF8 = "application/json; charset=utf-8"
 JSON_ERROR = "application/json"
-DEFAULT_EXPIRES_IN_MINUTES = 1440
+DEFAULT_EXPIRES_IN_MINUTES = _versions.DEFAULT_EXPIRES_IN_MINUTES
 #: Scopes the emulator writes into Teams user and Teams Phone tokens.
 TEAMS_USER_SCOPES = "voip,chat"
 TEAMS_PHONE_SCOPES = "voip"
@@ -186,16 +192,18 @@ def _scopes(value: Any, api_version: str, field: str, required: bool) -> list[st
 
 
 def _expires_in_minutes(body: dict[str, Any], api_version: str) -> int:
-    """Lifetime in minutes; ignored (default) before 2022-10-01."""
-    if api_version not in _versions.EXPIRES_IN_MINUTES_VERSIONS:
+    """Lifetime in minutes; ignored (default) on versions whose document has no ``expiresInMinutes``."""
+    bounds = _versions.lifetime_bounds(api_version)
+    if bounds is None:
         return DEFAULT_EXPIRES_IN_MINUTES
+    low, high, default = bounds
     value = body.get("expiresInMinutes")
     if value is None:
-        return DEFAULT_EXPIRES_IN_MINUTES
+        return default
     if isinstance(value, bool) or not isinstance(value, int):
         raise _errors.validation("ExpiresInMinutes: The value must be an integer.", "ExpiresInMinutes")
-    if not 60 <= value <= 1440:
-        raise _errors.expires_in_minutes_out_of_range(value)
+    if not low <= value <= high:
+        raise _errors.expires_in_minutes_out_of_range(value, low, high)
     return value
 
 
@@ -367,7 +375,7 @@ class Emulator:
     # -- operations: identities ---------------------------------------------
     async def create_identity(self, call: Call) -> tuple[int, Any]:
         """POST /identities (preview: 200 {id}; GA: 201 {identity[, accessToken]})."""
-        preview = call.api_version == _versions.PREVIEW_2020
+        preview = _versions.speaks_2020_protocol(call.api_version)
         scopes: list[str] | None = None
         minutes = DEFAULT_EXPIRES_IN_MINUTES
         if not preview:
@@ -579,8 +587,10 @@ class Emulator:
         principal_type = body.get("principalType")
         if principal_type is None or principal_type == "":
             raise _errors.validation("PrincipalType: The PrincipalType field is required.", "PrincipalType")
-        if principal_type not in ("user", "resourceAccount"):
-            raise _errors.validation("PrincipalType must be one of 'user', 'resourceAccount'.", "PrincipalType")
+        kinds = _versions.enum_values(call.api_version, "TeamsExtensionPrincipalType")
+        if principal_type not in kinds:
+            listing = ", ".join(f"'{kind}'" for kind in kinds)
+            raise _errors.validation(f"PrincipalType must be one of {listing}.", "PrincipalType")
         raw_ids = body.get("clientIds")
         client_ids: tuple[str, ...] | None = None
         if raw_ids is not None:
@@ -639,55 +649,59 @@ class Emulator:
         return {"active": True, "reason": None, "claims": claims}
 
 
+#: What each operation of the documents does here: ``(METHOD, path) -> (handler, auth)``.
+#: Versions come from the catalog; an operation missing here answers 501 NotImplemented.
+_HANDLERS: dict[tuple[str, str], tuple[Operation, str]] = {
+    ("POST", "/identities"): (Emulator.create_identity, "hmac"),
+    ("DELETE", "/identities/{id}"): (Emulator.delete_identity, "hmac"),
+    ("PATCH", "/identities/{id}"): (Emulator.update_identity_preview, "hmac"),
+    ("POST", "/identities/{id}/token"): (Emulator.issue_token_preview, "hmac"),
+    ("POST", "/identities/{id}/:issueAccessToken"): (Emulator.issue_token, "hmac"),
+    ("POST", "/identities/{id}/:revokeAccessTokens"): (Emulator.revoke_tokens, "hmac"),
+    ("POST", "/teamsUser/:exchangeAccessToken"): (Emulator.exchange_teams_user, "hmac"),
+    ("POST", "/access/teamsExtension/:exchangeAccessToken"): (Emulator.exchange_teams_phone, "bearer"),
+    ("GET", "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}"): (Emulator.get_assignment, "hmac"),
+    ("PUT", "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}"): (Emulator.upsert_assignment, "hmac"),
+    ("DELETE", "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}"): (
+        Emulator.delete_assignment,
+        "hmac",
+    ),
+}
+
+
+def _pattern(path: str) -> tuple[str | None, ...]:
+    """``/identities/{id}/token`` -> ``("", "identities", None, "token")``."""
+    return tuple(None if part.startswith("{") and part.endswith("}") else part for part in path.split("/"))
+
+
+def _not_implemented(method: str, path: str) -> Operation:
+    """The operation for a documented ``method path`` that has no behaviour here yet."""
+    names = " / ".join(_versions.operation_ids(method, path))
+
+    async def operation(emulator: Emulator, call: Call) -> tuple[int, Any]:
+        raise _errors.not_implemented(names, method, path, call.api_version)
+
+    return operation
+
+
 def _routes() -> list[Route]:
-    ga, all_v = _versions.GA_VERSIONS, _versions.ALL_VERSIONS
-    preview = (_versions.PREVIEW_2020,)
-    teams_user, ext = _versions.TEAMS_USER_VERSIONS, _versions.TEAMS_EXTENSION_VERSIONS
+    by_path: dict[str, dict[str, Method]] = {}
+    path_versions: dict[str, list[str]] = {}
+    for (method, path), versions in _versions.operations().items():
+        handler, auth = _HANDLERS.get((method, path), (_not_implemented(method, path), "hmac"))
+        by_path.setdefault(path, {})[method] = Method(handler, versions, auth)
+        seen = path_versions.setdefault(path, [])
+        seen.extend(v for v in versions if v not in seen)
+    routes = [
+        # Ordered like the documents' version list, so the header reads oldest first.
+        Route(_pattern(path), tuple(v for v in _versions.ALL_VERSIONS if v in path_versions[path]), methods)
+        for path, methods in by_path.items()
+    ]
+    # Literal segments win over parameters when two patterns could match the same path.
+    routes.sort(key=lambda route: sum(part is None for part in route.pattern))
     e = Emulator
     return [
-        Route(("", "identities"), all_v, {"POST": Method(e.create_identity, all_v, "hmac")}),
-        Route(
-            ("", "identities", None),
-            all_v,
-            {
-                "DELETE": Method(e.delete_identity, all_v, "hmac"),
-                "PATCH": Method(e.update_identity_preview, preview, "hmac"),
-            },
-        ),
-        Route(
-            ("", "identities", None, "token"),
-            preview,
-            {"POST": Method(e.issue_token_preview, preview, "hmac")},
-        ),
-        Route(
-            ("", "identities", None, ":issueAccessToken"),
-            ga,
-            {"POST": Method(e.issue_token, ga, "hmac")},
-        ),
-        Route(
-            ("", "identities", None, ":revokeAccessTokens"),
-            ga,
-            {"POST": Method(e.revoke_tokens, ga, "hmac")},
-        ),
-        Route(
-            ("", "teamsUser", ":exchangeAccessToken"),
-            teams_user,
-            {"POST": Method(e.exchange_teams_user, teams_user, "hmac")},
-        ),
-        Route(
-            ("", "access", "teamsExtension", ":exchangeAccessToken"),
-            ext,
-            {"POST": Method(e.exchange_teams_phone, ext, "bearer")},
-        ),
-        Route(
-            ("", "access", "teamsExtension", "tenants", None, "assignments", None),
-            ext,
-            {
-                "GET": Method(e.get_assignment, ext, "hmac"),
-                "PUT": Method(e.upsert_assignment, ext, "hmac"),
-                "DELETE": Method(e.delete_assignment, ext, "hmac"),
-            },
-        ),
+        *routes,
         Route(("", ".well-known", "jwks.json"), None, {"GET": Method(e.jwks, None, "none")}),
         Route(("", "emulator", "introspect"), None, {"POST": Method(e.introspect, None, "hmac")}),
     ]

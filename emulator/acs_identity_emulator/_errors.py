@@ -70,11 +70,21 @@ def validation(message: str, target: str | None = None) -> ServiceError:
     return ServiceError(400, "ValidationError", message, target)
 
 
-def expires_in_minutes_out_of_range(value: int) -> ServiceError:
-    """400 for ``expiresInMinutes`` outside [60, 1440], worded as the service does."""
+def expires_in_minutes_out_of_range(value: int, low: int, high: int) -> ServiceError:
+    """400 for ``expiresInMinutes`` outside [low, high] (the document's bounds), worded as the service does."""
     return validation(
-        f"ExpiresInMinutes value {value} is invalid. Value must be within the [60, 1440] interval.",
+        f"ExpiresInMinutes value {value} is invalid. Value must be within the [{low}, {high}] interval.",
         "ExpiresInMinutes",
+    )
+
+
+def not_implemented(operation_ids: str, method: str, path: str, version: str) -> ServiceError:
+    """501 for an operation that the swagger document of ``version`` has and this service does not do yet."""
+    return ServiceError(
+        501,
+        "NotImplemented",
+        f"The local Identity service does not implement {operation_ids} ({method} {path}) of api-version "
+        f"'{version}' yet. It is in swagger/{version}.json; give it a handler in acs_identity_emulator/_app.py.",
     )
 
 

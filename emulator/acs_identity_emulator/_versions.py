@@ -1,61 +1,129 @@
-"""API versions the emulator speaks, and which routes exist in which version.
+"""API versions the emulator speaks, and which operations exist in which version.
+
+Everything here is read from the catalog that ``make generate`` writes from the swagger
+documents (``azure.communication.administration._generated._catalog``, in this same
+distribution): a version is served from the day its ``swagger/<version>.json`` is added.
 
 The real service answers every request on a matched route with an
 ``api-supported-versions`` header listing the versions of *that route*
-(comma + space separated).  The lists below are the versions this emulator
-implements; previews between the GA versions are deliberately not served
-(see WIRE.md: "need no support").
+(comma + space separated); here that is every version whose document has the path.
 """
 
 from __future__ import annotations
 
-PREVIEW_2020 = "2020-07-20-preview2"
-V2021_03_07 = "2021-03-07"
-V2022_06_01 = "2022-06-01"
-V2022_10_01 = "2022-10-01"
-V2023_10_01 = "2023-10-01"
-V2025_06_30 = "2025-06-30"
-V2026_09_23 = "2026-09-23"
+import importlib.util
+import os
+import sys
+from types import ModuleType
+
+_CATALOG = "azure.communication.administration._generated._catalog"
+
+
+def _load_catalog() -> ModuleType:
+    """The catalog module, without running the client package's ``__init__``.
+
+    ``import azure.communication.administration._generated._catalog`` would first import the
+    client (azure-core and all), which measured at about 40% of this service's import time.
+    The catalog is plain literals with no imports, so it is found (the installed wheel keeps it
+    in ``administration/_generated/``; an editable install maps ``generated/`` with its own
+    finder) and run on its own, under its real name, so the client shares the same module.
+    """
+    loaded = sys.modules.get(_CATALOG)
+    if loaded is not None:
+        return loaded
+    package = importlib.util.find_spec("azure.communication.administration")  # finds, does not run it
+    paths = [os.path.join(p, "_generated") for p in (package.submodule_search_locations or [])] if package else []
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        spec = find_spec(_CATALOG, paths) if find_spec is not None else None
+        if spec is not None and spec.loader is not None:
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[_CATALOG] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[_CATALOG]
+                raise
+            return module
+    return importlib.import_module(_CATALOG)  # any other layout: the ordinary (slower) way
+
+
+_catalog = _load_catalog()
+
+#: Every version the emulator serves, oldest first (one per swagger document).
+ALL_VERSIONS: tuple[str, ...] = _catalog.VERSIONS
 
 #: The GA line, oldest first.
-GA_VERSIONS: tuple[str, ...] = (
-    V2021_03_07,
-    V2022_06_01,
-    V2022_10_01,
-    V2023_10_01,
-    V2025_06_30,
-    V2026_09_23,
-)
+GA_VERSIONS: tuple[str, ...] = _catalog.GA_VERSIONS
 
-#: Every version the emulator serves, oldest first.
-ALL_VERSIONS: tuple[str, ...] = (PREVIEW_2020, *GA_VERSIONS)
+_LAYER: dict[str, str] = _catalog.VERSION_LAYER
+_OPERATIONS: dict[str, tuple[tuple[str, str, str], ...]] = _catalog.OPERATIONS
+_SCOPES: dict[str, tuple[str, ...]] = _catalog.SCOPES
+_LIFETIMES: dict[str, tuple[int, int, int] | None] = _catalog.EXPIRES_IN_MINUTES
+_ENUMS: dict[str, dict[str, tuple[str, ...]]] = _catalog.ENUMS
 
-#: Versions of ``/teamsUser/:exchangeAccessToken`` (never a 2020 version).
-TEAMS_USER_VERSIONS: tuple[str, ...] = GA_VERSIONS[GA_VERSIONS.index(V2022_06_01) :]
+#: The versions of the 2020 preview protocol (``POST /identities`` answers 200 ``{id}``).
+PREVIEW_2020_VERSIONS: frozenset[str] = frozenset(v for v in ALL_VERSIONS if _LAYER[v] == "preview2020")
 
-#: Versions of the Teams Phone ``/access/teamsExtension/...`` routes.
-TEAMS_EXTENSION_VERSIONS: tuple[str, ...] = GA_VERSIONS[GA_VERSIONS.index(V2025_06_30) :]
 
-#: Versions accepting ``expiresInMinutes`` (older versions ignore the property
-#: like any other unknown property, which is what a service built on an older
-#: schema does).
-EXPIRES_IN_MINUTES_VERSIONS: frozenset[str] = frozenset(GA_VERSIONS[GA_VERSIONS.index(V2022_10_01) :])
+def _default_lifetime() -> int:
+    """The service's default token lifetime in minutes: the ``default`` of ``expiresInMinutes``.
 
-BASE_SCOPES: frozenset[str] = frozenset({"chat", "voip"})
-JOIN_SCOPES: frozenset[str] = frozenset({"chat.join", "chat.join.limited", "voip.join"})
-_JOIN_SCOPE_VERSIONS: frozenset[str] = frozenset(GA_VERSIONS[GA_VERSIONS.index(V2023_10_01) :])
+    Versions whose documents have no ``expiresInMinutes`` get the same default lifetime
+    from the service; their documents cannot say so, the later ones do.
+    """
+    for version in ALL_VERSIONS:
+        bounds = _LIFETIMES[version]
+        if bounds is not None:
+            return bounds[2]
+    raise RuntimeError("no swagger document declares expiresInMinutes, so there is no default token lifetime")
+
+
+#: Token lifetime when the request does not choose one (minutes).
+DEFAULT_EXPIRES_IN_MINUTES: int = _default_lifetime()
+
+
+def operations() -> dict[tuple[str, str], tuple[str, ...]]:
+    """``(METHOD, path template) -> versions that have it``, in document order."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for version in ALL_VERSIONS:
+        for _, method, path in _OPERATIONS[version]:
+            found.setdefault((method, path), []).append(version)
+    return {key: tuple(versions) for key, versions in found.items()}
+
+
+def operation_ids(method: str, path: str) -> tuple[str, ...]:
+    """The operationIds the documents give ``method path`` (they were renamed in 2025-06-30)."""
+    ids: list[str] = []
+    for version in ALL_VERSIONS:
+        for operation_id, m, p in _OPERATIONS[version]:
+            if (m, p) == (method, path) and operation_id not in ids:
+                ids.append(operation_id)
+    return tuple(ids)
+
+
+def speaks_2020_protocol(api_version: str) -> bool:
+    return api_version in PREVIEW_2020_VERSIONS
 
 
 def allowed_scopes(api_version: str) -> frozenset[str]:
-    """Return the token scopes accepted under ``api_version``.
+    """The token scopes accepted under ``api_version``, as its document enumerates them.
 
-    The 2020 preview had free-string scopes; the emulator accepts the full
-    known set there (``chat``, ``voip`` and the three ``*.join`` scopes) so a
-    typo is still reported rather than minted into a token.
+    The 2020 preview document has free-string scopes; the catalog gives it the values of the
+    nearest document that enumerates them (``chat``, ``voip``), as the client does, so a typo
+    or a scope of a later version is refused rather than minted into a token.
     """
-    if api_version == PREVIEW_2020 or api_version in _JOIN_SCOPE_VERSIONS:
-        return BASE_SCOPES | JOIN_SCOPES
-    return BASE_SCOPES
+    return frozenset(_SCOPES[api_version])
+
+
+def lifetime_bounds(api_version: str) -> tuple[int, int, int] | None:
+    """``(minimum, maximum, default)`` of ``expiresInMinutes``, or None where the version has none."""
+    return _LIFETIMES[api_version]
+
+
+def enum_values(api_version: str, enum: str) -> tuple[str, ...]:
+    """The values of the enum definition ``enum`` in ``api_version``'s document (empty if none)."""
+    return _ENUMS[api_version].get(enum, ())
 
 
 def header_value(versions: tuple[str, ...]) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
+from azure.communication.administration._generated import _catalog
 from azure.core.credentials import AccessToken
 
 from azure.communication.administration import (
@@ -31,7 +32,7 @@ from . import _fakes as f
 PREVIEW = ApiVersion.V2020_07_20_PREVIEW2
 ALL = list(ApiVersion)
 GA = ALL[1:]
-LATEST = ApiVersion.V2026_09_23
+LATEST = ApiVersion(_catalog.LATEST_GA)  # the default: the newest GA document
 ORDER = {v: i for i, v in enumerate(ALL)}
 
 U = f.USER_ID_QUOTED

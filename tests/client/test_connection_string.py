@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from azure.communication.administration._generated import _catalog
 from azure.core.credentials import AzureKeyCredential
 
 from azure.communication.administration import ApiVersion, CommunicationIdentityClient
 from azure.communication.administration._connection_string import parse_connection_string
 
 from . import _fakes as f
+
+DEFAULT = _catalog.LATEST_GA  # what a client without api_version sends
 
 SECRET_KEY = "c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0NQ=="  # base64(b"secret-key-material-12345")
 
@@ -33,7 +36,7 @@ def test_connection_string_forms(conn_str):
     client = CommunicationIdentityClient.from_connection_string(conn_str, transport=transport)
     client.create_user()
     rec = transport.last
-    assert rec.url == "https://r.communication.azure.com/identities?api-version=2026-09-23"
+    assert rec.url == f"https://r.communication.azure.com/identities?api-version={DEFAULT}"
     from ._wire_cases import independent_signature
 
     sig = independent_signature(
@@ -102,12 +105,12 @@ def test_non_string_connection_string():
 @pytest.mark.parametrize(
     ("endpoint", "expected_url"),
     [
-        ("http://127.0.0.1:8080", "http://127.0.0.1:8080/identities?api-version=2026-09-23"),
-        ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/identities?api-version=2026-09-23"),
-        ("r.communication.azure.com", "https://r.communication.azure.com/identities?api-version=2026-09-23"),
+        ("http://127.0.0.1:8080", f"http://127.0.0.1:8080/identities?api-version={DEFAULT}"),
+        ("http://127.0.0.1:8080/", f"http://127.0.0.1:8080/identities?api-version={DEFAULT}"),
+        ("r.communication.azure.com", f"https://r.communication.azure.com/identities?api-version={DEFAULT}"),
         (
             "https://r.communication.azure.com:8443/",
-            "https://r.communication.azure.com:8443/identities?api-version=2026-09-23",
+            f"https://r.communication.azure.com:8443/identities?api-version={DEFAULT}",
         ),
     ],
 )
@@ -123,7 +126,7 @@ def test_connection_string_with_http_endpoint_stays_http():
         f"endpoint=http://127.0.0.1:8080/;accesskey={f.KEY}", transport=transport
     )
     client.create_user()
-    assert transport.last.url == "http://127.0.0.1:8080/identities?api-version=2026-09-23"
+    assert transport.last.url == f"http://127.0.0.1:8080/identities?api-version={DEFAULT}"
 
 
 def test_signed_host_carries_the_non_default_port():

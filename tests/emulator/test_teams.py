@@ -9,7 +9,14 @@ import uuid
 from typing import Any
 
 import pytest
+from azure.communication.administration._generated import _catalog
 from emu_helpers import RawClient, Reply, entra_token, jwt_parts
+
+
+def versions_with(path: str) -> str:
+    """The api-supported-versions header of ``path``: every version whose document has it."""
+    return ", ".join(v for v in _catalog.VERSIONS if any(p == path for _, _, p in _catalog.OPERATIONS[v]))
+
 
 APP = "11111111-2222-3333-4444-555555555555"
 USER = "66666666-7777-8888-9999-000000000000"
@@ -32,7 +39,9 @@ def test_teams_user_exchange_success(client: RawClient) -> None:
     reply = exchange(client, {"token": valid_entra(exp=exp), "appId": APP, "userId": USER})
     assert reply.status == 200
     assert reply.header("Content-Type") == "application/json; charset=utf-8"
-    assert reply.header("api-supported-versions") == ("2022-06-01, 2022-10-01, 2023-10-01, 2025-06-30, 2026-09-23")
+    header = reply.header("api-supported-versions")
+    assert header == versions_with("/teamsUser/:exchangeAccessToken")
+    assert header.startswith("2022-06-01, 2022-10-01, 2023-10-01, 2025-06-30, 2026-09-23")
     data = reply.json()
     assert list(data) == ["token", "expiresOn"]
     _, claims = jwt_parts(data["token"])
@@ -147,7 +156,9 @@ def test_assignment_crud(client: RawClient) -> None:
     )
     created = client.request("PUT", path, {"principalType": "resourceAccount"}, api_version=V)
     assert created.status == 201
-    assert created.header("api-supported-versions") == "2025-06-30, 2026-09-23"
+    header = created.header("api-supported-versions")
+    assert header == versions_with("/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}")
+    assert header.startswith("2025-06-30, 2026-09-23")
     assert created.json() == {"objectId": obj, "tenantId": TENANT, "principalType": "resourceAccount"}
     replaced = client.request("PUT", path, {"principalType": "user", "clientIds": [APP]}, api_version=V)
     assert replaced.status == 200
@@ -167,6 +178,10 @@ def test_assignment_validation(client: RawClient) -> None:
     )
     reply = client.request("PUT", assignment_path(TENANT, obj), {"principalType": "robot"}, api_version=V)
     assert reply.status == 400
+    # The values of the TeamsExtensionPrincipalType enum in the version's document.
+    assert reply.json() == _err(
+        "ValidationError", "PrincipalType must be one of 'resourceAccount', 'user'.", "PrincipalType"
+    )
     reply = client.request(
         "PUT", assignment_path(TENANT, obj), {"principalType": "user", "clientIds": ["x"]}, api_version=V
     )

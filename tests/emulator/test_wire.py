@@ -8,13 +8,22 @@ import time
 from email.utils import formatdate
 
 import pytest
+from azure.communication.administration._generated import _catalog
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from emu_helpers import GA, PREVIEW, RawClient, enc, jwt_parts
 
-GA_VERSIONS = ["2021-03-07", "2022-06-01", "2022-10-01", "2023-10-01", "2025-06-30", "2026-09-23"]
-ALL = "2020-07-20-preview2, " + ", ".join(GA_VERSIONS)
+# Every version there is a swagger document for: a new one is served (and tested) on the day it is added.
+GA_VERSIONS = list(_catalog.GA_VERSIONS)
+ALL = ", ".join(_catalog.VERSIONS)
 GA_HEADER = ", ".join(GA_VERSIONS)
+RELEASED = "2020-07-20-preview2, 2021-03-07, 2022-06-01, 2022-10-01, 2023-10-01, 2025-06-30, 2026-09-23"
+
+
+def test_served_versions_start_with_the_released_ones() -> None:
+    assert ALL.startswith(RELEASED)
+
+
 ID_RE = re.compile(
     r"^8:acs:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"

@@ -50,7 +50,7 @@ def _report(api_diff: ModuleType, old: str, new: str) -> tuple[Any, str]:
 
 
 def test_all_seven_versions_are_there() -> None:
-    assert VERSIONS == [
+    assert VERSIONS[:7] == [
         "2020-07-20-preview2",
         "2021-03-07",
         "2022-06-01",
@@ -167,6 +167,47 @@ def test_2025_06_30_to_2026_09_23_is_only_the_open_exchange_body(api_diff: Modul
         ("TeamsExtensionExchangeTokenRequest", [("additionalProperties", None, "any")])
     ]
     assert result.counts["operations_changed"] == 0
+
+
+def test_a_bump_ends_with_what_is_left_by_hand(api_diff: ModuleType) -> None:
+    _, text = _report(api_diff, "2023-10-01", "2025-06-30")
+    checklist = text.split("## Still to do by hand\n", 1)[1]
+    items = [line for line in checklist.splitlines() if line.startswith("- [ ] ")]
+    assert items == [
+        "- [ ] `DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}` "
+        "`TeamsExtensionOperations_DeleteAssignment`: a convenience method on both clients and a handler in "
+        "`_HANDLERS` (`emulator/acs_identity_emulator/_app.py`); until then `send_request` calls it and the "
+        "local service answers 501",
+        *(item for item in items[1:4]),
+        "- [ ] a CHANGELOG line under Unreleased naming `2025-06-30` and what it adds",
+    ]
+    assert {item.split("`")[1] for item in items[:4]} == {f"{m} {p}" for m, p, _ in TEAMS_PHONE_OPERATIONS}
+    assert text.endswith("and what it adds\n")
+
+
+def test_a_bump_without_api_changes_still_needs_a_changelog_line(api_diff: ModuleType) -> None:
+    _, text = _report(api_diff, "2025-06-30", "2026-09-23")
+    checklist = text.split("## Still to do by hand\n", 1)[1]
+    assert [line for line in checklist.splitlines() if line.startswith("- [ ]")] == [
+        "- [ ] a CHANGELOG line under Unreleased naming `2026-09-23` and what it adds"
+    ]
+
+
+def test_removed_operations_are_on_the_checklist(api_diff: ModuleType) -> None:
+    _, text = _report(api_diff, "2020-07-20-preview2", "2021-03-07")
+    assert (
+        "- [ ] `PATCH /identities/{id}` `CommunicationIdentity_Update` is not in 2021-03-07: "
+        "check the client method and the handler that use it\n"
+    ) in text
+
+
+def test_versions_default_to_the_newest_and_the_one_before(api_diff: ModuleType) -> None:
+    newest = api_diff._ordered_versions()[-1]
+    before = api_diff._ordered_versions()[-2]
+    assert api_diff.default_versions(None, None) == (before, newest)
+    assert api_diff.default_versions(None, "2022-10-01") == ("2022-06-01", "2022-10-01")
+    assert api_diff.default_versions("2021-03-07", None) == ("2021-03-07", newest)
+    assert api_diff.default_versions(None, "2020-07-20-preview2") == ("2020-07-20-preview2", "2020-07-20-preview2")
 
 
 @pytest.mark.parametrize("version", VERSIONS)

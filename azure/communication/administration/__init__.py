@@ -2,8 +2,8 @@
 
 The 2020 preview surface (``create_user``, ``delete_user``, ``issue_token``,
 ``revoke_tokens``) and the modern one (``create_user_and_token``, ``get_token``,
-Teams exchanges), over every API version from ``2020-07-20-preview2`` to
-``2026-09-23``. The async client is :mod:`azure.communication.administration.aio`.
+Teams exchanges), over every API version there is a swagger document for (:class:`ApiVersion`,
+``2020-07-20-preview2`` on). The async client is :mod:`azure.communication.administration.aio`.
 """
 
 from ._api_versions import ApiVersion

@@ -1,49 +1,39 @@
 """API versions the client speaks, and what each one can do.
 
-The checks here run before any request, so a call that the chosen version
-cannot serve fails locally with a message naming the version that can.
+Every fact here is read from the catalog that ``make generate`` writes from the swagger
+documents (``_generated/_catalog.py``): the versions, the default (the newest GA version),
+and the version that first has each operation or property. The checks run before any
+request, so a call that the chosen version cannot serve fails locally with a message
+naming the version that can.
 """
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Union
 
-from azure.core import CaseInsensitiveEnumMeta
-
+from ._generated import _catalog
+from ._generated._api_enums import ApiVersion
 from ._redact import shown
 
 __all__ = ["ApiVersion"]
 
+# The class is rendered into _generated/ from swagger/ (members written out, so type
+# checkers see them); its public home is here, which is also where pickle looks it up.
+ApiVersion.__module__ = __name__
 
-class ApiVersion(str, Enum, metaclass=CaseInsensitiveEnumMeta):
-    """Identity API versions, oldest first.
-
-    ``V2020_07_20_PREVIEW2`` is the 2020 preview protocol (``/identities/{id}/token``,
-    revocation by ``tokensValidFrom``); every later member is a GA version.
-
-    >>> ApiVersion("2023-10-01") is ApiVersion.V2023_10_01
-    True
-    """
-
-    V2020_07_20_PREVIEW2 = "2020-07-20-preview2"
-    V2021_03_07 = "2021-03-07"
-    V2022_06_01 = "2022-06-01"
-    V2022_10_01 = "2022-10-01"
-    V2023_10_01 = "2023-10-01"
-    V2025_06_30 = "2025-06-30"
-    V2026_09_23 = "2026-09-23"
-
-
-DEFAULT_API_VERSION = ApiVersion.V2026_09_23
-PREVIEW_2020 = ApiVersion.V2020_07_20_PREVIEW2
+DEFAULT_API_VERSION = ApiVersion(_catalog.LATEST_GA)
 _ORDER = list(ApiVersion)
+# Typed views of the catalog (mypy cannot follow setup.py's mapping of generated/).
+_LAYER: dict[str, str] = _catalog.VERSION_LAYER
+_OPERATIONS: dict[str, tuple[tuple[str, str, str], ...]] = _catalog.OPERATIONS
+_OPERATION_SINCE: dict[str, str] = _catalog.OPERATION_SINCE
+_PROPERTY_SINCE: dict[str, str] = _catalog.PROPERTY_SINCE
 
-# First version offering each feature.
-TOKEN_EXPIRES_IN = ApiVersion.V2022_10_01
-JOIN_SCOPES = ApiVersion.V2023_10_01
-TEAMS_USER_EXCHANGE = ApiVersion.V2022_06_01
-TEAMS_PHONE = ApiVersion.V2025_06_30
+# What the handwritten layer calls, named as in the documents; the catalog says since when.
+TEAMS_USER_EXCHANGE = "POST /teamsUser/:exchangeAccessToken"
+TEAMS_PHONE_EXCHANGE = "POST /access/teamsExtension/:exchangeAccessToken"
+TEAMS_PHONE_ASSIGNMENT = "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}"
+TOKEN_EXPIRES_IN = "CommunicationIdentityAccessTokenRequest.expiresInMinutes"  # noqa: S105 - a property name
 
 
 def parse_api_version(value: Union[str, ApiVersion, None]) -> ApiVersion:
@@ -59,11 +49,41 @@ def parse_api_version(value: Union[str, ApiVersion, None]) -> ApiVersion:
     raise ValueError(f"Unsupported api_version {shown(value)}; supported versions: {supported}.")
 
 
+def layer_of(version: ApiVersion) -> str:
+    """The generated layer that speaks ``version`` (``preview2020`` or ``ga``)."""
+    return _LAYER[version.value]
+
+
 def at_least(version: ApiVersion, minimum: ApiVersion) -> bool:
     return _ORDER.index(version) >= _ORDER.index(minimum)
 
 
-def require(version: ApiVersion, minimum: ApiVersion, feature: str) -> None:
-    """Raise ``ValueError`` when ``feature`` needs a newer version than ``version``."""
-    if not at_least(version, minimum):
-        raise ValueError(f"{feature} requires api_version {minimum.value} or later; this client uses {version.value}.")
+def has_operation(version: ApiVersion, operation: str) -> bool:
+    """Whether ``version``'s document has ``operation`` (``"METHOD path"``)."""
+    return any(f"{method} {path}" == operation for _, method, path in _OPERATIONS[version.value])
+
+
+def has_property(version: ApiVersion, prop: str) -> bool:
+    """Whether ``version``'s document has ``prop`` (``"Definition.property"``)."""
+    since = _PROPERTY_SINCE.get(prop)
+    return since is not None and at_least(version, ApiVersion(since))
+
+
+def _since(feature: str) -> str:
+    return _OPERATION_SINCE.get(feature) or _PROPERTY_SINCE.get(feature) or "a newer version"
+
+
+def require_operation(version: ApiVersion, operation: str, feature: str) -> None:
+    """Raise ``ValueError`` when ``version``'s document lacks ``operation``."""
+    if not has_operation(version, operation):
+        _refuse(version, _since(operation), feature)
+
+
+def require_property(version: ApiVersion, prop: str, feature: str) -> None:
+    """Raise ``ValueError`` when ``version``'s document lacks ``prop``."""
+    if not has_property(version, prop):
+        _refuse(version, _since(prop), feature)
+
+
+def _refuse(version: ApiVersion, since: str, feature: str) -> None:
+    raise ValueError(f"{feature} requires api_version {since} or later; this client uses {version.value}.")

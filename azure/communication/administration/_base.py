@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from copy import deepcopy
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional, TypeVar, Union, cast
+from urllib.parse import urlsplit
 
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import HttpResponseError, ServiceRequestError
+from azure.core.rest import HttpRequest
 from typing_extensions import Self
 
 from ._api_versions import (
-    PREVIEW_2020,
-    TEAMS_PHONE,
+    TEAMS_PHONE_ASSIGNMENT,
+    TEAMS_PHONE_EXCHANGE,
     TEAMS_USER_EXCHANGE,
     ApiVersion,
+    layer_of,
     parse_api_version,
-    require,
+    require_operation,
 )
 from ._connection_string import parse_connection_string
 from ._endpoint import implies_https, normalize_endpoint
@@ -43,6 +47,14 @@ _AsyncMethod = TypeVar("_AsyncMethod", bound=Callable[..., Awaitable[Any]])
 #: and the DoD and GCC High clouds. What follows is the service's to judge.
 USER_ID_PREFIXES = ("8:acs:", "8:spool:", "8:dod-acs:", "8:gcch-acs:")
 _USER_ID_FORM = "'8:acs:<resource id>_<user id>' (as create_user returns it; also 8:spool:, 8:dod-acs:, 8:gcch-acs:)"
+
+#: The operation each Teams Phone method calls ("METHOD path", as in the documents).
+_TEAMS_PHONE_OPERATIONS = {
+    "get_token_for_teams_phone_user": TEAMS_PHONE_EXCHANGE,
+    "get_teams_extension_assignment": f"GET {TEAMS_PHONE_ASSIGNMENT}",
+    "upsert_teams_extension_assignment": f"PUT {TEAMS_PHONE_ASSIGNMENT}",
+    "delete_teams_extension_assignment": f"DELETE {TEAMS_PHONE_ASSIGNMENT}",
+}
 
 
 def user_id(user: UserInput, name: str = "user") -> str:
@@ -133,7 +145,12 @@ class IdentityClientBase:
 
     @property
     def _is_preview(self) -> bool:
-        return self._api_version is PREVIEW_2020
+        """Whether this version speaks the 2020 preview protocol (its own generated layer)."""
+        return layer_of(self._api_version) == "preview2020"
+
+    @staticmethod
+    def _preview_versions() -> str:
+        return ", ".join(v.value for v in ApiVersion if layer_of(v) == "preview2020")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={self._endpoint!r}, api_version={self._api_version.value!r})"
@@ -165,6 +182,29 @@ class IdentityClientBase:
 
     # ----- request preparation (raise ValueError before any network call) -----
 
+    def _own_request(self, request: HttpRequest) -> HttpRequest:
+        """A copy of ``request`` whose URL is on this client's endpoint (for ``send_request``).
+
+        A relative URL (``/identities?api-version=...``) is resolved against the endpoint; an
+        absolute one must be on the endpoint's scheme, host and port, because every request
+        carries this client's credential (an HMAC signature or a bearer token).
+        """
+        if not isinstance(request, HttpRequest):
+            raise ValueError(f"request must be an azure.core.rest.HttpRequest, not {type(request).__name__}.")
+        own = deepcopy(request)
+        url = own.url
+        parts = urlsplit(url)
+        if not parts.scheme and not parts.netloc:
+            own.url = f"{self._endpoint}/{url.lstrip('/')}"
+            return own
+        endpoint = urlsplit(self._endpoint)
+        if (parts.scheme.lower(), parts.netloc.lower()) != (endpoint.scheme.lower(), endpoint.netloc.lower()):
+            raise ValueError(
+                f"send_request sends this client's credential, so the URL must be relative or on "
+                f"{endpoint.scheme}://{endpoint.netloc}; got a URL on {parts.scheme}://{parts.netloc}."
+            )
+        return own
+
     def _preview_token_request(self, scopes: ScopesInput, token_expires_in: Optional[timedelta] = None) -> Any:
         expires_in_minutes(token_expires_in, self._api_version)  # raises: the preview has no lifetimes
         return preview_models.CommunicationTokenRequest(scopes=normalize_scopes(scopes, self._api_version))
@@ -193,13 +233,13 @@ class IdentityClientBase:
         if issued_before is not None:
             raise ValueError(
                 f"api_version {self._api_version.value} revokes all tokens of a user and has no "
-                f"'issued_before'; use api_version {PREVIEW_2020.value} to revoke tokens issued before "
+                f"'issued_before'; use api_version {self._preview_versions()} to revoke tokens issued before "
                 "a given time, or call revoke_tokens(user) to revoke all."
             )
         return None
 
     def _teams_user_request(self, aad_token: str, client_id: str, user_object_id: str) -> Any:
-        require(self._api_version, TEAMS_USER_EXCHANGE, "get_token_for_teams_user")
+        require_operation(self._api_version, TEAMS_USER_EXCHANGE, "get_token_for_teams_user")
         return ga_models.TeamsUserExchangeTokenRequest(
             token=_text("aad_token", aad_token),
             app_id=_id_text("client_id", client_id),
@@ -207,7 +247,7 @@ class IdentityClientBase:
         )
 
     def _require_teams_phone(self, feature: str) -> None:
-        require(self._api_version, TEAMS_PHONE, feature)
+        require_operation(self._api_version, _TEAMS_PHONE_OPERATIONS[feature], feature)
 
     @staticmethod
     def _teams_phone_token(entra_token: str) -> str:

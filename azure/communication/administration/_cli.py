@@ -43,7 +43,7 @@ from ._api_versions import ApiVersion
 from ._client import CommunicationIdentityClient
 from ._models import TeamsExtensionAssignment, TeamsExtensionPrincipalType
 from ._redact import looks_secret, shown
-from ._scopes import MAX_EXPIRES_IN, MIN_EXPIRES_IN, CommunicationTokenScope
+from ._scopes import MAX_EXPIRES_IN, MIN_EXPIRES_IN, CommunicationTokenScope, expires_in_since, scope_since
 from ._version import VERSION
 
 __all__ = ["main"]
@@ -84,7 +84,7 @@ def _expires_in(text: str) -> timedelta:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected whole minutes, got {shown(text)}") from None
     if not low <= minutes <= high:
-        raise argparse.ArgumentTypeError(f"must be between {low} and {high} minutes (1 to 24 hours), got {minutes}")
+        raise argparse.ArgumentTypeError(f"must be between {low} and {high} minutes, got {minutes}")
     return timedelta(minutes=minutes)
 
 
@@ -245,20 +245,24 @@ def _add_global_options(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
 
 
 def _add_scopes_options(parser: argparse.ArgumentParser) -> None:
-    scopes = ", ".join(s.value for s in CommunicationTokenScope)
+    oldest = next(iter(ApiVersion))  # members are oldest first
+    scopes = ", ".join(
+        s.value if scope_since(s) is oldest else f"{s.value} ({scope_since(s).value}+)" for s in CommunicationTokenScope
+    )
     parser.add_argument(
         "--scopes",
         required=True,
         type=_scopes,
         metavar="S[,S...]",
-        help=f"comma-separated token scopes: {scopes} (join scopes need 2023-10-01+)",
+        help=f"comma-separated token scopes: {scopes}",
     )
     parser.add_argument(
         "--expires-in",
         type=_expires_in,
         default=None,
         metavar="MIN",
-        help="token lifetime in minutes, 60 to 1440 (default: the service's, 24 h; 2022-10-01+)",
+        help=f"token lifetime in minutes, {MIN_EXPIRES_IN // timedelta(minutes=1)} to "
+        f"{MAX_EXPIRES_IN // timedelta(minutes=1)} (default: the service's; {expires_in_since().value}+)",
     )
 
 

@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any, Optional, Union
 
 from azure.core.credentials import AccessToken, AzureKeyCredential, TokenCredential
+from azure.core.rest import HttpRequest, HttpResponse
 from azure.core.tracing.decorator import distributed_trace
 from typing_extensions import Self
 
@@ -31,8 +32,8 @@ class CommunicationIdentityClient(IdentityClientBase):
         (rotate the key with its ``update()``), or a ``TokenCredential`` (Entra ID; scope
         ``https://communication.azure.com//.default``).
     :keyword api_version: An :class:`~azure.communication.administration.ApiVersion` member or its
-        string; default: the latest stable, ``2026-09-23``. What a version cannot do fails
-        locally, before any request.
+        string; default: the newest GA version. What a version cannot do fails locally,
+        before any request.
     :keyword kwargs: Any azure-core client keyword (``transport``, ``retry_total``,
         ``logging_enable``, ``headers``, ``connection_verify``, ``user_agent``, ...).
     :raises ValueError: An endpoint that is not an http(s) URL, or an unsupported ``api_version``.
@@ -309,6 +310,35 @@ class CommunicationIdentityClient(IdentityClientBase):
         self._require_teams_phone("delete_teams_extension_assignment")
         tenant_id, object_id = self._assignment_key(tenant_id, object_id)
         self._rest.teams_extension.delete_assignment(tenant_id, object_id, **kwargs)
+
+    # ----- any operation -----
+
+    def send_request(self, request: HttpRequest, *, stream: bool = False, **kwargs: Any) -> HttpResponse:
+        """Send ``request`` through this client's pipeline, signed like every other call.
+
+        For an operation that has no method here yet (one that a new API version adds).
+        A relative URL is resolved against the endpoint; an absolute one must be on the
+        endpoint. The ``api-version`` query parameter is not added: put it in the request
+        (``params={"api-version": client.api_version.value}``). The response is returned
+        whatever its status; call ``response.raise_for_status()`` to raise on errors.
+
+        .. code-block:: python
+
+            from azure.core.rest import HttpRequest
+
+            request = HttpRequest("POST", "/identities", params={"api-version": "2026-09-23"}, json={})
+            response = client.send_request(request)
+            response.raise_for_status()
+            print(response.json()["identity"]["id"])
+
+        :param request: The request, e.g. ``HttpRequest("GET", "/identities/...")``.
+        :keyword stream: Whether to stream the response body instead of reading it.
+        :return: The response, azure-core's ``HttpResponse``.
+        :raises ValueError: When ``request`` is not an ``HttpRequest`` or its URL is on another host.
+        :raises RuntimeError: When the client is closed.
+        """
+        self._check_open()
+        return self._rest.send_request(self._own_request(request), stream=stream, **kwargs)  # type: ignore[no-any-return]
 
     # ----- lifetime -----
 

@@ -1,58 +1,66 @@
-"""Token scopes and token lifetimes: normalisation and validation, done locally."""
+"""Token scopes and token lifetimes: normalisation and validation, done locally.
+
+The scope values each API version accepts and the ``expiresInMinutes`` bounds come from the
+catalog that ``make generate`` writes from the swagger documents (``_generated/_catalog.py``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from enum import Enum
 from typing import Optional, Union
 
-from azure.core import CaseInsensitiveEnumMeta
-
-from ._api_versions import JOIN_SCOPES, TOKEN_EXPIRES_IN, ApiVersion, at_least, require
+from ._api_versions import DEFAULT_API_VERSION, TOKEN_EXPIRES_IN, ApiVersion, require_property
+from ._generated import _catalog
+from ._generated._api_enums import CommunicationTokenScope
 from ._redact import shown
 
 __all__ = ["CommunicationTokenScope"]
 
+# Rendered into _generated/ from swagger/; its public home is here (see ApiVersion).
+CommunicationTokenScope.__module__ = __name__
 
-class CommunicationTokenScope(str, Enum, metaclass=CaseInsensitiveEnumMeta):
-    """What an access token lets its holder do.
-
-    Members compare equal to their wire values, and strings are matched
-    case-insensitively, so ``"CHAT"``, ``"chat"`` and ``CommunicationTokenScope.CHAT``
-    are the same scope.
-    """
-
-    CHAT = "chat"
-    VOIP = "voip"
-    CHAT_JOIN = "chat.join"
-    CHAT_JOIN_LIMITED = "chat.join.limited"
-    VOIP_JOIN = "voip.join"
-
-    @classmethod
-    def _missing_(cls, value: object) -> Optional[CommunicationTokenScope]:
-        # CaseInsensitiveEnumMeta folds member *names*; fold the wire values too ("CHAT" -> chat).
-        if isinstance(value, str):
-            folded = value.strip().lower()
-            for member in cls:
-                if member.value == folded:
-                    return member
-        return None
-
-
-_BASE = (CommunicationTokenScope.CHAT, CommunicationTokenScope.VOIP)
-_ALL = tuple(CommunicationTokenScope)
+# Typed views of the catalog (mypy cannot follow setup.py's mapping of generated/).
+_LIFETIMES: dict[str, Optional[tuple[int, int, int]]] = _catalog.EXPIRES_IN_MINUTES
+_SCOPE_SINCE: dict[str, str] = _catalog.SCOPE_SINCE
+_PROPERTY_SINCE: dict[str, str] = _catalog.PROPERTY_SINCE
 _BY_VALUE = {scope.value: scope for scope in CommunicationTokenScope}
+_VALID: dict[str, tuple[CommunicationTokenScope, ...]] = {
+    version: tuple(_BY_VALUE[value] for value in values) for version, values in _catalog.SCOPES.items()
+}
 
-MIN_EXPIRES_IN = timedelta(minutes=60)
-MAX_EXPIRES_IN = timedelta(minutes=1440)
+
+def _bounds(version: ApiVersion) -> Optional[tuple[int, int, int]]:
+    return _LIFETIMES[version.value]
+
+
+def _default_bounds() -> tuple[int, int, int]:
+    """The bounds of the default version (for the CLI, which checks before it has a client)."""
+    bounds = _bounds(DEFAULT_API_VERSION)
+    if bounds is None:  # not an assert: it must hold under python -O too
+        raise RuntimeError(f"swagger/{DEFAULT_API_VERSION.value}.json has no expiresInMinutes bounds")
+    return bounds
+
+
+MIN_EXPIRES_IN = timedelta(minutes=_default_bounds()[0])
+MAX_EXPIRES_IN = timedelta(minutes=_default_bounds()[1])
 
 ScopesInput = Iterable[Union[str, CommunicationTokenScope]]
 
 
 def valid_scopes(api_version: ApiVersion) -> tuple[CommunicationTokenScope, ...]:
-    """The scopes ``api_version`` accepts (join scopes arrived in 2023-10-01)."""
-    return _ALL if at_least(api_version, JOIN_SCOPES) else _BASE
+    """The scopes ``api_version`` accepts, as its swagger document enumerates them."""
+    return _VALID[api_version.value]
+
+
+def scope_since(scope: CommunicationTokenScope) -> ApiVersion:
+    """The oldest API version that accepts ``scope``."""
+    return ApiVersion(_SCOPE_SINCE[scope.value])
+
+
+def expires_in_since() -> ApiVersion:
+    """The oldest API version that takes ``expiresInMinutes`` (``token_expires_in``)."""
+    return ApiVersion(_PROPERTY_SINCE[TOKEN_EXPIRES_IN])
 
 
 def normalize_scopes(scopes: ScopesInput, api_version: ApiVersion) -> list[str]:
@@ -69,8 +77,9 @@ def normalize_scopes(scopes: ScopesInput, api_version: ApiVersion) -> list[str]:
     for raw in scopes:
         scope = _BY_VALUE.get(raw.strip().lower()) if isinstance(raw, str) else None
         if scope is None or scope not in allowed:
+            later = "" if scope is None else f" (it needs api_version {scope_since(scope).value} or later)"
             raise ValueError(
-                f"Unknown scope {shown(raw)} for api_version {api_version.value}; valid scopes: {listing}."
+                f"Unknown scope {shown(raw)} for api_version {api_version.value}{later}; valid scopes: {listing}."
             )
         if scope.value not in result:
             result.append(scope.value)
@@ -79,17 +88,24 @@ def normalize_scopes(scopes: ScopesInput, api_version: ApiVersion) -> list[str]:
     return result
 
 
+def _hours(minutes: int) -> str:
+    return f"{minutes // 60} hour{'s' if minutes != 60 else ''}" if minutes % 60 == 0 else f"{minutes} minutes"
+
+
 def expires_in_minutes(token_expires_in: Optional[timedelta], api_version: ApiVersion) -> Optional[int]:
-    """Whole minutes for ``expiresInMinutes``, or ``None`` to leave the service default (24 h)."""
+    """Whole minutes for ``expiresInMinutes``, or ``None`` to leave the service default."""
     if token_expires_in is None:
         return None
-    require(api_version, TOKEN_EXPIRES_IN, "token_expires_in")
+    require_property(api_version, TOKEN_EXPIRES_IN, "token_expires_in")
     if not isinstance(token_expires_in, timedelta):
         raise ValueError(f"token_expires_in must be a datetime.timedelta, not {type(token_expires_in).__name__}.")
+    bounds = _bounds(api_version)
+    assert bounds is not None  # require_property: the version has the property, so the catalog has its bounds
+    low, high, _ = bounds
     minutes, remainder = divmod(token_expires_in, timedelta(minutes=1))
-    if remainder or not MIN_EXPIRES_IN <= token_expires_in <= MAX_EXPIRES_IN:
+    if remainder or not timedelta(minutes=low) <= token_expires_in <= timedelta(minutes=high):
         raise ValueError(
-            "token_expires_in must be a whole number of minutes between 60 and 1440 "
-            f"(1 to 24 hours); got {token_expires_in}."
+            f"token_expires_in must be a whole number of minutes between {low} and {high} "
+            f"({_hours(low)} to {_hours(high)}); got {token_expires_in}."
         )
     return int(minutes)

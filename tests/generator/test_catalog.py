@@ -1,0 +1,165 @@
+"""The API version catalog (``generated/_catalog.py``, ``_api_enums.py``) read from swagger/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from azure.communication.administration._generated import _catalog
+from gen_support import GENERATED_DIR, SWAGGER_DIR, load_generator_module
+
+RELEASED = (
+    "2020-07-20-preview2",
+    "2021-03-07",
+    "2022-06-01",
+    "2022-10-01",
+    "2023-10-01",
+    "2025-06-30",
+    "2026-09-23",
+)
+LAYERS = {"preview2020": "2020-07-20-preview2", "ga": _catalog.LATEST_GA}
+
+
+@pytest.fixture(scope="module")
+def catalog() -> ModuleType:
+    return load_generator_module("catalog")
+
+
+@pytest.fixture(scope="module")
+def driver() -> ModuleType:
+    return load_generator_module("driver")
+
+
+def test_committed_catalog_is_what_the_documents_say(catalog: ModuleType) -> None:
+    # generated/ is covered byte for byte by `make check-generated`; this is the fast check.
+    rendered = catalog.render(catalog.build(SWAGGER_DIR, LAYERS))
+    for name, text in rendered.items():
+        assert (GENERATED_DIR / name).read_text(encoding="utf-8") == text, name
+
+
+def test_released_versions_and_their_facts() -> None:
+    assert _catalog.VERSIONS[:7] == RELEASED
+    assert _catalog.PREVIEW_VERSIONS[:1] == ("2020-07-20-preview2",)
+    assert _catalog.GA_VERSIONS[:6] == RELEASED[1:]
+    assert _catalog.LATEST_GA == max(_catalog.GA_VERSIONS) >= "2026-09-23"
+    assert _catalog.VERSION_LAYER["2020-07-20-preview2"] == "preview2020"
+    assert {_catalog.VERSION_LAYER[v] for v in RELEASED[1:]} == {"ga"}
+    assert _catalog.SCOPES["2020-07-20-preview2"] == ("chat", "voip")
+    assert _catalog.SCOPES_FROM["2020-07-20-preview2"] == "2021-03-07"
+    assert _catalog.SCOPES["2022-10-01"] == ("chat", "voip")
+    assert _catalog.SCOPES["2023-10-01"] == ("chat", "voip", "chat.join", "chat.join.limited", "voip.join")
+    assert _catalog.SCOPE_SINCE["chat"] == "2020-07-20-preview2"
+    assert _catalog.SCOPE_SINCE["voip.join"] == "2023-10-01"
+    assert _catalog.EXPIRES_IN_MINUTES["2022-06-01"] is None
+    assert _catalog.EXPIRES_IN_MINUTES["2022-10-01"] == (60, 1440, 1440)
+    assert _catalog.OPERATION_SINCE["POST /teamsUser/:exchangeAccessToken"] == "2022-06-01"
+    assert _catalog.OPERATION_SINCE["POST /access/teamsExtension/:exchangeAccessToken"] == "2025-06-30"
+    assert _catalog.PROPERTY_SINCE["CommunicationIdentityAccessTokenRequest.expiresInMinutes"] == "2022-10-01"
+    assert ("CommunicationIdentity_Update", "PATCH", "/identities/{id}") in _catalog.OPERATIONS["2020-07-20-preview2"]
+    assert _catalog.ENUMS["2025-06-30"]["TeamsExtensionPrincipalType"] == ("resourceAccount", "user")
+
+
+def test_catalog_module_imports_nothing() -> None:
+    source = (GENERATED_DIR / "_catalog.py").read_text(encoding="utf-8")
+    assert not [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+
+
+def _copy_swagger(tmp_path: Path, *versions: str) -> Path:
+    out = tmp_path / "swagger"
+    out.mkdir()
+    for version in versions:
+        shutil.copy(SWAGGER_DIR / f"{version}.json", out / f"{version}.json")
+    return out
+
+
+def _write(folder: Path, version: str, base: str, mutate=None) -> None:  # type: ignore[no-untyped-def]
+    doc = json.loads((SWAGGER_DIR / f"{base}.json").read_text(encoding="utf-8"))
+    doc["info"]["version"] = version
+    doc["parameters"]["ApiVersionParameter"]["default"] = version
+    if mutate is not None:
+        mutate(doc)
+    (folder / f"{version}.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+
+
+def test_order_preview_before_ga_of_the_same_date_and_scope_inheritance(catalog: ModuleType, tmp_path: Path) -> None:
+    swagger = _copy_swagger(tmp_path, "2020-07-20-preview2", "2021-03-07", "2023-10-01")
+
+    def free_scopes(doc):  # type: ignore[no-untyped-def]
+        for definition in doc["definitions"].values():
+            for name in ("scopes", "createTokenWithScopes"):
+                if name in definition.get("properties", {}):
+                    definition["properties"][name]["items"] = {"type": "string"}
+
+    _write(swagger, "2023-10-01-preview1", "2023-10-01", free_scopes)
+    built = catalog.build(swagger, {"preview2020": "2020-07-20-preview2", "ga": "2023-10-01"})
+    assert built.names == ["2020-07-20-preview2", "2021-03-07", "2023-10-01-preview1", "2023-10-01"]
+    assert built.previews == ["2020-07-20-preview2", "2023-10-01-preview1"]
+    assert built.latest_ga == "2023-10-01"
+    facts = {v.version: v for v in built.versions}
+    # Free-string scopes: the nearest older document that enumerates them, else the nearest newer.
+    assert (facts["2023-10-01-preview1"].scopes_from, facts["2023-10-01-preview1"].scopes) == (
+        "2021-03-07",
+        ("chat", "voip"),
+    )
+    assert facts["2020-07-20-preview2"].scopes_from == "2021-03-07"
+    assert built.layer_of("2023-10-01-preview1") == "ga"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("2027-1-1", "an API version is YYYY-MM-DD or YYYY-MM-DD-previewN; rename the file"),
+        ("latest", "an API version is YYYY-MM-DD or YYYY-MM-DD-previewN; rename the file"),
+    ],
+)
+def test_badly_named_document_is_refused(catalog: ModuleType, tmp_path: Path, name: str, message: str) -> None:
+    swagger = _copy_swagger(tmp_path, "2021-03-07")
+    shutil.copy(SWAGGER_DIR / "2021-03-07.json", swagger / f"{name}.json")
+    with pytest.raises(catalog.CatalogError, match=message):
+        catalog.build(swagger, {})
+
+
+def test_info_version_must_match_the_file_name(catalog: ModuleType, tmp_path: Path) -> None:
+    swagger = _copy_swagger(tmp_path, "2021-03-07")
+    shutil.copy(SWAGGER_DIR / "2021-03-07.json", swagger / "2027-01-01.json")
+    with pytest.raises(catalog.CatalogError) as info:
+        catalog.build(swagger, {})
+    assert str(info.value) == (
+        "swagger/2027-01-01.json: info.version is '2021-03-07'; set it to '2027-01-01' "
+        "(and the default of ApiVersionParameter too)"
+    )
+
+
+def test_lifetime_bounds_must_agree_within_a_document(catalog: ModuleType, tmp_path: Path) -> None:
+    swagger = tmp_path / "swagger"
+    swagger.mkdir()
+
+    def disagree(doc):  # type: ignore[no-untyped-def]
+        doc["definitions"]["CommunicationIdentityCreateRequest"]["properties"]["expiresInMinutes"]["maximum"] = 720
+
+    _write(swagger, "2027-01-01", "2026-09-23", disagree)
+    with pytest.raises(catalog.CatalogError, match="'expiresInMinutes' properties have different bounds"):
+        catalog.build(swagger, {})
+
+
+def test_ga_layer_reads_the_newest_ga_document(driver: ModuleType, catalog: ModuleType, tmp_path: Path) -> None:
+    assert driver.layers()["ga"] == SWAGGER_DIR / f"{_catalog.LATEST_GA}.json"
+    swagger = _copy_swagger(tmp_path, "2020-07-20-preview2", "2026-09-23")
+    _write(swagger, "2027-01-01-preview1", "2026-09-23")
+    assert catalog.latest_ga(swagger) == "2026-09-23", "a preview never becomes the GA layer"
+    _write(swagger, "2027-01-01", "2026-09-23")
+    assert catalog.latest_ga(swagger) == "2027-01-01"
+
+
+def test_without_a_ga_document_generation_says_what_to_add(
+    driver: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(driver, "SWAGGER_DIR", _copy_swagger(tmp_path, "2020-07-20-preview2"))
+    with pytest.raises(driver.GenerationError) as info:
+        driver.layers()
+    assert "no GA document in" in str(info.value)
+    assert "the ga layer needs one swagger/YYYY-MM-DD.json" in str(info.value)
+    assert driver.main(["layers"]) == 2

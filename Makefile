@@ -30,7 +30,10 @@ help:
 # checkers cannot follow ("installed, but missing library stubs or py.typed marker").
 # A .pth file adds two plain folders they can read: .venv/typing (holding only a link
 # to azure/communication/administration) and emulator/. Both are links to the checkout,
-# so edits and new modules show at once; the import hook still supplies _generated.
+# so edits and new modules show at once. A git-ignored link
+# azure/communication/administration/_generated -> generated/ lets them (and the docs)
+# read the generated layer, ApiVersion and CommunicationTokenScope included, where a
+# wheel has it; at run time it names the same files as the import hook.
 TYPING_PTH = azure_communication_administration_typing.pth
 
 venv: $(VENV_STAMP)
@@ -40,6 +43,7 @@ $(VENV_STAMP): setup.py pyproject.toml Makefile
 	$(PY) -m pip install --quiet -e ".[aio,emulator]"
 	mkdir -p $(VENV)/typing/azure/communication
 	ln -sfn "$(CURDIR)/azure/communication/administration" $(VENV)/typing/azure/communication/administration
+	ln -sfn ../../../generated azure/communication/administration/_generated
 	printf '%s\n%s\n' "$(CURDIR)/$(VENV)/typing" "$(CURDIR)/emulator" \
 		> "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/$(TYPING_PTH)"
 	touch $@

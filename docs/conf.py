@@ -92,6 +92,11 @@ def _public_target(target: str) -> str | None:
     if target.startswith("typing_extensions."):
         name = target.split(".", 1)[1]
         return f"typing.{name}" if hasattr(importlib.import_module("typing"), name) else None
+    if target.startswith("azure.core.") and "._" in target:
+        # azure.core.rest._rest_py3.HttpRequest is documented as azure.core.rest.HttpRequest.
+        public = ".".join(part for part in target.split(".") if not part.startswith("_"))
+        package, _, name = public.rpartition(".")
+        return public if getattr(importlib.import_module(package), name, None) is not None else None
     if not target.startswith("azure.communication.administration.") or "._" not in target:
         return None
     public = ".".join(part for part in target.split(".") if not part.startswith("_"))

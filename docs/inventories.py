@@ -51,7 +51,13 @@ PYTHON_MODULES = ("collections.abc", "datetime", "enum", "typing", "types")
 STDTYPES = ("str", "bytes", "list", "tuple", "dict", "set", "frozenset", "range", "memoryview")
 
 #: azure-core's site is one page, ``azure.core.html``, holding every module of the package.
-AZURE_CORE_MODULES = ("azure.core", "azure.core.credentials", "azure.core.credentials_async", "azure.core.exceptions")
+AZURE_CORE_MODULES = (
+    "azure.core",
+    "azure.core.credentials",
+    "azure.core.credentials_async",
+    "azure.core.exceptions",
+    "azure.core.rest",
+)
 
 
 def _public_names(module_name: str) -> list[tuple[str, object]]:

@@ -3,7 +3,7 @@
 """The public enums whose members are API facts, written out so type checkers see them.
 
 ``azure.communication.administration`` exports them (``ApiVersion``, ``CommunicationTokenScope``);
-what each version accepts is in :mod:`._catalog`.
+what each version accepts is in ``_generated/_catalog.py``.
 """
 
 from enum import Enum
@@ -38,7 +38,7 @@ class CommunicationTokenScope(str, Enum, metaclass=CaseInsensitiveEnumMeta):
 
     Members compare equal to their wire values, and strings are matched case-insensitively,
     so ``"CHAT"``, ``"chat"`` and ``CommunicationTokenScope.CHAT`` are the same scope. Which
-    version accepts which scope: ``SCOPE_SINCE`` in :mod:`._catalog`.
+    version accepts which scope: ``SCOPE_SINCE`` in ``_generated/_catalog.py``.
     """
 
     CHAT = "chat"

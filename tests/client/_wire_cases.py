@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
-from azure.communication.administration._generated import _catalog
 from azure.core.credentials import AccessToken
 
 from azure.communication.administration import (
@@ -26,6 +25,7 @@ from azure.communication.administration import (
     TeamsExtensionPrincipalType,
     TeamsExtensionUserIdentifier,
 )
+from azure.communication.administration._generated import _catalog
 
 from . import _fakes as f
 

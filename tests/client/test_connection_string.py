@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from azure.communication.administration._generated import _catalog
 from azure.core.credentials import AzureKeyCredential
 
 from azure.communication.administration import ApiVersion, CommunicationIdentityClient
 from azure.communication.administration._connection_string import parse_connection_string
+from azure.communication.administration._generated import _catalog
 
 from . import _fakes as f
 

@@ -9,8 +9,9 @@ import uuid
 from typing import Any
 
 import pytest
-from azure.communication.administration._generated import _catalog
 from emu_helpers import RawClient, Reply, entra_token, jwt_parts
+
+from azure.communication.administration._generated import _catalog
 
 
 def versions_with(path: str) -> str:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import pytest
 from acs_identity_emulator import _app, _versions
 from aiohttp import web
-from azure.communication.administration._generated import _catalog
 from emu_helpers import PREVIEW, RawClient, enc
+
+from azure.communication.administration._generated import _catalog
 
 ACCESS_KEY = "a25vd24tYW5zd2VyLWtleQ=="  # base64(b"known-answer-key")
 

@@ -8,10 +8,11 @@ import time
 from email.utils import formatdate
 
 import pytest
-from azure.communication.administration._generated import _catalog
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from emu_helpers import GA, PREVIEW, RawClient, enc, jwt_parts
+
+from azure.communication.administration._generated import _catalog
 
 # Every version there is a swagger document for: a new one is served (and tested) on the day it is added.
 GA_VERSIONS = list(_catalog.GA_VERSIONS)

@@ -8,8 +8,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from azure.communication.administration._generated import _catalog
 from gen_support import GENERATED_DIR, SWAGGER_DIR, load_generator_module
+
+from azure.communication.administration._generated import _catalog
 
 RELEASED = (
     "2020-07-20-preview2",

@@ -17,9 +17,10 @@ from typing import Any, Optional
 from urllib.parse import urlsplit
 
 import pytest
-from azure.communication.administration._generated import _catalog, ga, preview2020
 from azure.core.pipeline.transport import HttpResponse, HttpTransport
 from azure.core.rest import HttpRequest
+
+from azure.communication.administration._generated import _catalog, ga, preview2020
 
 ENDPOINT = "https://contoso.communication.azure.com"
 HOST = "contoso.communication.azure.com"

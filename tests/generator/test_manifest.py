@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 import pytest
-from azure.communication.administration._generated import _catalog
 from gen_support import GENERATED_DIR, GENERATOR_DIR, ROOT, SWAGGER_DIR, tree_files
+
+from azure.communication.administration._generated import _catalog
 
 PINNED_TOOLS = {"autorest": "3.8.0", "@autorest/core": "3.10.9", "@autorest/python": "6.50.3"}
 

@@ -23,8 +23,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from azure.communication.administration._generated import _catalog
 from gen_support import AUTOREST, GENERATOR_DIR, ROOT
+
+from azure.communication.administration._generated import _catalog
 
 pytestmark = pytest.mark.slow
 

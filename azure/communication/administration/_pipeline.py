@@ -25,11 +25,9 @@ from azure.core.pipeline.policies import (
     RetryPolicy,
     UserAgentPolicy,
 )
-from azure.core.pipeline.transport import RequestsTransport
 
 from ._auth import HMACCredentialPolicy, TeamsPhoneTokenPolicy
 from ._logging import RedactingNetworkTraceLoggingPolicy
-from ._transport import PooledTransport
 from ._version import VERSION
 
 ENTRA_SCOPE = "https://communication.azure.com//.default"  # the double slash is real
@@ -84,10 +82,14 @@ _TRANSPORT_KEYS = (
 
 
 def default_sync_transport(endpoint: str, kwargs: dict[str, Any]) -> Any:
-    """Our pooled urllib3 transport; a caller's own ``requests`` ``session`` keeps azure-core's transport."""
+    """Our urllib3 transport; a caller's own ``requests`` ``session`` keeps azure-core's transport."""
     options = {k: kwargs[k] for k in _TRANSPORT_KEYS if k in kwargs}
     if "session" in kwargs:
+        from azure.core.pipeline.transport import RequestsTransport  # imports requests: only when asked for
+
         return RequestsTransport(session=kwargs["session"], **options)
+    from ._transport import PooledTransport  # urllib3: loaded with the first client, not at import
+
     # Client-wide proxies go to the transport, which resolves them once; per-call ``proxies=`` still work.
     return PooledTransport(endpoint, proxies=kwargs.pop("proxies", None), **options)
 

@@ -33,6 +33,7 @@ already processed is not sent again.
 from __future__ import annotations
 
 import codecs
+import http.client
 import json
 import os
 import re
@@ -291,9 +292,109 @@ class _TLSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _TLSConnection
 
 
+class _OriginPool:
+    """Kept-alive urllib3 connections to one origin (no proxy), most recently used first.
+
+    Each exchange is urllib3's: ``HTTPConnection.request`` writes the request,
+    ``getresponse`` parses the head, ``HTTPResponse.read`` the body.  What this adds
+    is only the bookkeeping ``HTTPConnectionPool.urlopen`` would do on every request
+    (its URL re-encoding, retry and timeout objects, header copies were a fifth of a
+    call's CPU), for the one case that needs none of it: a body in memory, no
+    proxy, no retries.  A connection the server closed while idle is dropped before
+    use; one found closed on use is dropped and the request sent again.
+    """
+
+    def __init__(self, host: str, port: Optional[int], context: Optional[ssl.SSLContext], verify: bool) -> None:
+        self._host, self._port, self._context = host, port, context
+        self._cert_reqs = "CERT_REQUIRED" if verify else "CERT_NONE"
+        self._idle: list[_Connection] = []
+
+    def _new_connection(self) -> _Connection:
+        if self._context is None:
+            return _Connection(self._host, self._port)
+        return _TLSConnection(self._host, self._port, ssl_context=self._context, cert_reqs=self._cert_reqs)
+
+    def exchange(
+        self, request: HttpRequest, target: str, body: Optional[bytes], timeout: urllib3.Timeout
+    ) -> tuple[urllib3.BaseHTTPResponse, bytes]:
+        """One request and its whole response; the connection goes back to the pool after."""
+        while True:
+            conn = None
+            while self._idle:
+                candidate = self._idle.pop()
+                if candidate.is_connected:  # the server has not closed it
+                    conn = candidate
+                    break
+                candidate.close()
+            if conn is None:
+                conn = self._new_connection()
+            try:
+                internal = _exchange_head(conn, request, target, body, timeout)
+            except _StaleConnection:
+                conn.close()
+                continue  # on the next idle connection, at the latest on a new one
+            except BaseException:
+                conn.close()
+                raise
+            break
+        try:
+            content = _read_body(internal)
+        except BaseException:
+            conn.close()
+            raise
+        if conn.is_closed or len(self._idle) >= _POOL_SIZE:  # e.g. Connection: close, or HTTP/1.0
+            conn.close()
+        else:
+            self._idle.append(conn)
+        return internal, content
+
+    def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
+def _exchange_head(
+    conn: _Connection, request: HttpRequest, target: str, body: Optional[bytes], timeout: urllib3.Timeout
+) -> urllib3.HTTPResponse:
+    """Connect if needed, send the request, read the response's head; errors as ``RequestsTransport`` maps them."""
+    if conn.is_closed:
+        conn.timeout = timeout.connect_timeout
+        try:
+            conn.connect()
+        except HTTPError as exc:  # NewConnectionError, ConnectTimeoutError: nothing was sent
+            raise _head_error(exc) from exc
+        except (ssl.SSLError, ssl.CertificateError, OSError) as exc:  # the TLS handshake failed
+            if isinstance(exc, TimeoutError):
+                raise ServiceRequestTimeoutError(exc, error=exc) from exc
+            raise ServiceRequestError(SSLError(exc), error=exc) from exc
+    try:
+        conn.request(request.method, target, body=body, headers=request.headers, preload_content=False)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # as urllib3 does: the server may have answered and closed; getresponse tells
+    except ValueError as exc:
+        # http.client refused a header (a line break would smuggle a second request); nothing was sent
+        raise _invalid_header(request.headers, exc) from None
+    except OSError as exc:
+        raise ServiceResponseError(ProtocolError("Connection aborted.", exc), error=exc) from exc
+    conn.timeout = timeout.read_timeout
+    try:
+        return conn.getresponse()
+    except _StaleConnection:
+        raise
+    except TimeoutError as exc:
+        message = f"Read timed out. (read timeout={timeout.read_timeout})"
+        raise ServiceResponseTimeoutError(message, error=exc) from exc
+    except HTTPError as exc:  # e.g. InvalidHeader: two different Content-Length values
+        raise ServiceResponseError(exc, error=exc) from exc
+    except (OSError, http.client.HTTPException) as exc:  # closed without an answer, or not HTTP/1.x
+        raise ServiceResponseError(ProtocolError("Connection aborted.", exc), error=exc) from exc
+
+
 # ----- TLS state, shared by every client of the process -----
 
 _TLS_LOCK = threading.Lock()
+_EXISTING_PATHS: set[str] = set()  # CA bundle paths seen to exist: checked once, not per client
 _TLS_CONTEXTS: dict[tuple[Any, ...], ssl.SSLContext] = {}
 
 
@@ -376,9 +477,11 @@ class PooledTransport(HttpTransport[HttpRequest, PooledResponse]):
         if kwargs:
             raise TypeError(f"unexpected transport keyword argument(s): {', '.join(sorted(kwargs))}")
         verify = self.connection_config.verify
-        # Cheap checks now, so a wrong setting fails here; the bundle itself is read on first use.
-        if isinstance(verify, str) and not os.path.exists(verify):
-            raise ValueError(f"connection_verify must be True, False or an existing CA bundle path, not {verify!r}")
+        # A cheap check now, so a wrong path fails here; the bundle itself is read on first use.
+        if isinstance(verify, str) and verify not in _EXISTING_PATHS:
+            if not os.path.exists(verify):
+                raise ValueError(f"connection_verify must be True, False or an existing CA bundle path, not {verify!r}")
+            _EXISTING_PATHS.add(verify)
         if verify is False and endpoint.lower().startswith("https:"):
             # as urllib3 and requests do, so the usual warning filters apply
             warnings.warn(
@@ -391,7 +494,7 @@ class PooledTransport(HttpTransport[HttpRequest, PooledResponse]):
         self._proxy_for: dict[tuple[str, tuple[tuple[str, str], ...]], Optional[str]] = {}
         self._managers: dict[tuple[Optional[str], Any, Any], urllib3.PoolManager] = {}
         self._timeouts: dict[tuple[Any, Any], urllib3.Timeout] = {}
-        self._direct: dict[str, Optional[urllib3.HTTPConnectionPool]] = {}
+        self._direct: dict[str, Optional[_OriginPool]] = {}
 
     # ----- per request -----
 
@@ -405,43 +508,36 @@ class PooledTransport(HttpTransport[HttpRequest, PooledResponse]):
         )
         stream = bool(kwargs.get("stream"))
         url = request.url
-        opener: Union[urllib3.HTTPConnectionPool, urllib3.PoolManager, None] = None
-        if kwargs.keys() <= _DIRECT_OPTIONS:
-            # The common case: no per-call proxy or TLS setting. Straight to the origin's pool.
+        body = _body(request)
+        if not stream and kwargs.keys() <= _DIRECT_OPTIONS and (body is None or isinstance(body, bytes)):
+            # The common case: no per-call proxy or TLS setting, nothing streamed. Straight to the origin's pool.
             origin, target = _split_target(url)
-            opener = self._direct.get(origin, _UNKNOWN)
-            if opener is _UNKNOWN:
-                opener = self._direct_pool(url, origin)
-        if opener is None:
-            target = url
-            opener = self._manager(
-                self._proxy(url, kwargs.get("proxies")),
-                kwargs.get("connection_verify", config.verify),
-                kwargs.get("connection_cert", config.cert),
-            )
-        internal = _open(opener, request, target, _body(request), timeout)
+            pool = self._direct.get(origin, _UNKNOWN)
+            if pool is _UNKNOWN:
+                pool = self._direct_pool(url, origin)
+            if pool is not None:
+                internal, content = pool.exchange(request, target, body, timeout)
+                return PooledResponse(request, internal, content, config.data_block_size)
+        manager = self._manager(
+            self._proxy(url, kwargs.get("proxies")),
+            kwargs.get("connection_verify", config.verify),
+            kwargs.get("connection_cert", config.cert),
+        )
+        internal = _open(manager, request, url, body, timeout)
         if stream:
             return PooledResponse(request, internal, None, config.data_block_size)
         return PooledResponse(request, internal, _read_body(internal), config.data_block_size)
 
-    def _direct_pool(self, url: str, origin: str) -> Optional[urllib3.HTTPConnectionPool]:
-        """A pool for the URL's origin, or None when a proxy applies; made once per origin."""
-        pool: Optional[urllib3.HTTPConnectionPool] = None
+    def _direct_pool(self, url: str, origin: str) -> Optional[_OriginPool]:
+        """The connections to the URL's origin, or None when a proxy applies; made once per origin."""
+        pool: Optional[_OriginPool] = None
         if self._proxy(url, None) is None:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValueError(f"cannot send a request to {url!r}: not an http(s) URL with a host")
             config = self.connection_config
-            if parts.scheme == "https":
-                pool = _TLSPool(
-                    parts.hostname,
-                    parts.port,
-                    maxsize=_POOL_SIZE,
-                    ssl_context=shared_ssl_context(config.verify, config.cert),
-                    cert_reqs="CERT_NONE" if config.verify is False else "CERT_REQUIRED",
-                )
-            else:
-                pool = _Pool(parts.hostname, parts.port, maxsize=_POOL_SIZE)
+            context = shared_ssl_context(config.verify, config.cert) if parts.scheme == "https" else None
+            pool = _OriginPool(parts.hostname, parts.port, context, verify=config.verify is not False)
         kept = self._direct.setdefault(origin, pool)
         if kept is not pool and pool is not None:  # another thread made one first
             pool.close()
@@ -543,7 +639,7 @@ _UNKNOWN: Any = object()
 
 
 def _open(
-    opener: Union[urllib3.HTTPConnectionPool, urllib3.PoolManager],
+    opener: urllib3.PoolManager,
     request: HttpRequest,
     target: str,
     body: Any,

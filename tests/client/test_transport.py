@@ -414,3 +414,96 @@ def test_every_api_version_against_the_local_service(identity_service):
             assert client.issue_token(user, ["chat"]).token
             client.revoke_tokens(user)
             client.delete_user(user)
+
+
+def test_tls_state_is_built_once_per_setting_and_only_when_a_connection_needs_it(tls, monkeypatch):
+    context, ca = tls
+    built: list[object] = []
+    real = _transport._new_ssl_context
+    monkeypatch.setattr(_transport, "_new_ssl_context", lambda *a: built.append(a) or real(*a))
+    monkeypatch.setattr(_transport, "_TLS_CONTEXTS", {})
+    clients = [_client(f"https://127.0.0.1:{_closed_port()}", connection_verify=ca) for _ in range(3)]
+    for client in clients:
+        client.close()
+    assert built == []  # building and closing clients reads no CA bundle
+    with RawServer(default=IDENTITY, tls=context) as server:
+        for _ in range(3):
+            with _client(server.url, connection_verify=ca) as client:
+                client.create_user()
+        with _client(server.url, connection_verify=False) as client:
+            client.create_user()
+    assert built == [(ca, None), (False, None)]
+    assert [r.connection for r in server.received] == [1, 2, 3, 4]
+
+
+# ----- the async client's transport: aiohttp, environment read once -----
+
+
+def _async_client(url: str, **kwargs):
+    from azure.communication.administration.aio import CommunicationIdentityClient as AsyncClient
+
+    return AsyncClient(url, f.KEY, api_version=kwargs.pop("api_version", V), **kwargs)
+
+
+def test_async_requests_do_not_look_in_the_environment_each_time(monkeypatch):
+    # azure-core's AioHttpTransport (trust_env=True) hands two environment lookups per request to worker threads.
+    import asyncio
+
+    handoffs: list[object] = []
+
+    async def main(url: str) -> None:
+        loop = asyncio.get_running_loop()
+        real = loop.run_in_executor
+        monkeypatch.setattr(loop, "run_in_executor", lambda *a: handoffs.append(a[1:]) or real(*a))
+        async with _async_client(url) as client:
+            for _ in range(3):
+                await client.create_user()
+
+    with RawServer(default=IDENTITY) as server:
+        asyncio.run(main(server.url))
+    assert handoffs == []
+    assert [r.connection for r in server.received] == [1, 1, 1]
+
+
+def test_async_proxy_from_the_environment_and_from_the_client(monkeypatch):
+    import asyncio
+
+    async def create(url: str, **kwargs) -> None:
+        async with _async_client(url, retry_total=0, **kwargs) as client:
+            await client.create_user()
+
+    target = _unreachable()
+    with RawServer(default=IDENTITY) as proxy, RawServer(default=IDENTITY) as service:
+        monkeypatch.setenv("HTTP_PROXY", f"http://user:s3cret@127.0.0.1:{proxy.port}")
+        asyncio.run(create(target))
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        asyncio.run(create(service.url))
+        monkeypatch.delenv("HTTP_PROXY")
+        monkeypatch.delenv("NO_PROXY")
+        asyncio.run(create(target, proxies={"http": proxy.url}))
+    first, second = proxy.received
+    assert first.request_line == second.request_line == f"POST {target}/identities?api-version={V} HTTP/1.1"
+    assert first.header("Proxy-Authorization") == "Basic dXNlcjpzM2NyZXQ="  # user:s3cret
+    assert second.header("Proxy-Authorization") is None
+    assert len(service.received) == 1
+
+
+def test_async_https_with_a_ca_bundle_shares_one_ssl_context(tls, monkeypatch):
+    import asyncio
+
+    context, ca = tls
+    built: list[object] = []
+    real = _transport._new_ssl_context
+    monkeypatch.setattr(_transport, "_new_ssl_context", lambda *a: built.append(a) or real(*a))
+    monkeypatch.setattr(_transport, "_TLS_CONTEXTS", {})
+
+    async def main(url: str) -> None:
+        for _ in range(2):
+            async with _async_client(url, connection_verify=ca) as client:
+                await client.create_user()
+                await client.create_user()
+
+    with RawServer(default=IDENTITY, tls=context) as server:
+        asyncio.run(main(server.url))
+    assert built == [(ca, None)]
+    assert len(server.received) == 4

@@ -443,6 +443,46 @@ def _default_ca_bundle() -> str:
     return str(DEFAULT_CA_BUNDLE_PATH)
 
 
+class ProxyResolver:
+    """Which proxy a URL goes through, as requests decides it; memoised per origin and explicit setting.
+
+    ``proxies`` given to the call win, then the client's, then the environment's
+    (``HTTP(S)_PROXY``, ``ALL_PROXY``, ``NO_PROXY``; read once per origin, on first use).
+    The answer has a scheme (``http://`` when the setting had none), or is None.
+    """
+
+    def __init__(self, proxies: Optional[Mapping[str, str]], use_env: bool) -> None:
+        self._proxies = dict(proxies or {})
+        self._use_env = use_env
+        self._env: dict[str, dict[str, str]] = {}
+        self._memo: dict[tuple[str, tuple[tuple[str, str], ...]], Optional[str]] = {}
+
+    def __call__(self, url: str, explicit: Optional[Mapping[str, str]] = None) -> Optional[str]:
+        explicit = explicit if explicit is not None else self._proxies
+        origin = _origin(url)
+        key = (origin, tuple(sorted(explicit.items())) if explicit else ())
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        from requests.utils import get_environ_proxies, prepend_scheme_if_needed, select_proxy
+
+        merged = dict(explicit)
+        if self._use_env:
+            env = self._env.get(origin)
+            if env is None:
+                env = self._env[origin] = get_environ_proxies(url)
+            scheme = urlsplit(url).scheme
+            env_proxy = env.get(scheme, env.get("all"))
+            if env_proxy and "no_proxy" not in explicit:
+                merged.setdefault(scheme, env_proxy)
+        proxy = select_proxy(url, merged)
+        if proxy is not None:
+            proxy = prepend_scheme_if_needed(proxy, "http")
+        self._memo[key] = proxy
+        return proxy
+
+
 # ----- the transport -----
 
 
@@ -461,7 +501,7 @@ class PooledTransport(HttpTransport[HttpRequest, PooledResponse]):
 
     def __init__(self, endpoint: str, **kwargs: Any) -> None:
         use_env = kwargs.pop("use_env_settings", True)
-        self._proxies: dict[str, str] = dict(kwargs.pop("proxies", None) or {})
+        self._proxies: Optional[Mapping[str, str]] = kwargs.pop("proxies", None)
         if use_env and "connection_verify" not in kwargs:
             bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
             if bundle:
@@ -489,9 +529,7 @@ class PooledTransport(HttpTransport[HttpRequest, PooledResponse]):
                 InsecureRequestWarning,
                 stacklevel=3,
             )
-        self._use_env = use_env
-        self._env_proxies: dict[str, dict[str, str]] = {}  # per origin, read on first use
-        self._proxy_for: dict[tuple[str, tuple[tuple[str, str], ...]], Optional[str]] = {}
+        self._proxy = ProxyResolver(self._proxies, use_env)
         self._managers: dict[tuple[Optional[str], Any, Any], urllib3.PoolManager] = {}
         self._timeouts: dict[tuple[Any, Any], urllib3.Timeout] = {}
         self._direct: dict[str, Optional[_OriginPool]] = {}
@@ -543,37 +581,13 @@ class PooledTransport(HttpTransport[HttpRequest, PooledResponse]):
             pool.close()
         return kept
 
-    def _proxy(self, url: str, explicit: Optional[Mapping[str, str]]) -> Optional[str]:
-        """The proxy URL for this request, or None; memoised per origin and explicit setting."""
-        explicit = explicit if explicit is not None else self._proxies
-        origin = _origin(url)
-        key = (origin, tuple(sorted(explicit.items())) if explicit else ())
-        try:
-            return self._proxy_for[key]
-        except KeyError:
-            pass
-        from requests.utils import get_environ_proxies, select_proxy
-
-        merged = dict(explicit)
-        if self._use_env:
-            env = self._env_proxies.get(origin)
-            if env is None:
-                env = self._env_proxies[origin] = get_environ_proxies(url)
-            scheme = urlsplit(url).scheme
-            env_proxy = env.get(scheme, env.get("all"))
-            if env_proxy and "no_proxy" not in explicit:
-                merged.setdefault(scheme, env_proxy)
-        proxy = select_proxy(url, merged)
-        self._proxy_for[key] = proxy
-        return proxy
-
     def _manager(self, proxy: Optional[str], verify: Verify, cert: Cert) -> urllib3.PoolManager:
         key = (proxy, verify, cert)
         try:
             return self._managers[key]
         except KeyError:
             pass
-        from requests.utils import get_auth_from_url, prepend_scheme_if_needed
+        from requests.utils import get_auth_from_url
 
         options: dict[str, Any] = {
             "num_pools": _POOL_SIZE,
@@ -586,7 +600,6 @@ class PooledTransport(HttpTransport[HttpRequest, PooledResponse]):
         if proxy is None:
             manager = urllib3.PoolManager(**options)
         else:
-            proxy = prepend_scheme_if_needed(proxy, "http")
             username, password = get_auth_from_url(proxy)
             if proxy.lower().startswith("socks"):
                 try:

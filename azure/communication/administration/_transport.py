@@ -41,7 +41,7 @@ import ssl
 import threading
 import warnings
 from collections.abc import Iterator, Mapping, MutableMapping
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, cast
 from urllib.parse import urlsplit
 
 import urllib3
@@ -269,7 +269,7 @@ class _Connection(HTTPConnection):
         self.served = 0
         super().connect()
 
-    def getresponse(self) -> urllib3.HTTPResponse:
+    def getresponse(self) -> urllib3.HTTPResponse:  # type: ignore[override]  # as urllib3's own
         reused = self.served > 0
         self.served += 1
         try:
@@ -359,7 +359,7 @@ def _exchange_head(
 ) -> urllib3.HTTPResponse:
     """Connect if needed, send the request, read the response's head; errors as ``RequestsTransport`` maps them."""
     if conn.is_closed:
-        conn.timeout = timeout.connect_timeout
+        conn.timeout = urllib3.Timeout.resolve_default_timeout(timeout.connect_timeout)
         try:
             conn.connect()
         except HTTPError as exc:  # NewConnectionError, ConnectTimeoutError: nothing was sent
@@ -377,7 +377,7 @@ def _exchange_head(
         raise _invalid_header(request.headers, exc) from None
     except OSError as exc:
         raise ServiceResponseError(ProtocolError("Connection aborted.", exc), error=exc) from exc
-    conn.timeout = timeout.read_timeout
+    conn.timeout = urllib3.Timeout.resolve_default_timeout(timeout.read_timeout)
     try:
         return conn.getresponse()
     except _StaleConnection:
@@ -506,12 +506,12 @@ class PooledTransport(HttpTransport[HttpRequest, PooledResponse]):
             bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
             if bundle:
                 kwargs["connection_verify"] = bundle
-        cert = kwargs.pop("connection_cert", None)
+        cert: Any = kwargs.pop("connection_cert", None)
         self.connection_config = ConnectionConfiguration(
             connection_timeout=kwargs.pop("connection_timeout", _DEFAULT_TIMEOUT),
             read_timeout=kwargs.pop("read_timeout", _DEFAULT_TIMEOUT),
             connection_verify=kwargs.pop("connection_verify", True),
-            connection_cert=tuple(cert) if isinstance(cert, list) else cert,
+            connection_cert=cast(Any, tuple(cert) if isinstance(cert, list) else cert),  # typed str, takes pairs too
             connection_data_block_size=kwargs.pop("connection_data_block_size", 4096),
         )
         if kwargs:

@@ -25,11 +25,10 @@ import aiohttp
 from azure.core.pipeline.transport import AioHttpTransport
 from azure.core.rest import AsyncHttpResponse, HttpRequest
 
-
 from .._transport import ProxyResolver, shared_ssl_context
 
 
-class EnvOnceAioHttpTransport(AioHttpTransport):
+class EnvOnceAioHttpTransport(AioHttpTransport):  # type: ignore[misc]  # azure-core exports it lazily, untyped
     """``AioHttpTransport`` with proxy and TLS settings resolved once; see the module docstring.
 
     :keyword bool use_env_settings: read proxies and ``REQUESTS_CA_BUNDLE`` from the environment (default ``True``).
@@ -57,7 +56,7 @@ class EnvOnceAioHttpTransport(AioHttpTransport):
         self._opened = False
 
     async def open(self) -> None:
-        if self.session is None and not self._opened:
+        if self.session is None and not self._opened:  # type: ignore[has-type]
             connector = None
             if self._tls is not None:
                 connector = aiohttp.TCPConnector(ssl=shared_ssl_context(*self._tls))
@@ -67,7 +66,7 @@ class EnvOnceAioHttpTransport(AioHttpTransport):
         self._opened = True
         await super().open()
 
-    async def send(  # type: ignore[override]
+    async def send(
         self,
         request: HttpRequest,
         *,

@@ -430,7 +430,7 @@ def test_tls_state_is_built_once_per_setting_and_only_when_a_connection_needs_it
         for _ in range(3):
             with _client(server.url, connection_verify=ca) as client:
                 client.create_user()
-        with _client(server.url, connection_verify=False) as client:
+        with pytest.warns(InsecureRequestWarning), _client(server.url, connection_verify=False) as client:
             client.create_user()
     assert built == [(ca, None), (False, None)]
     assert [r.connection for r in server.received] == [1, 2, 3, 4]

@@ -20,7 +20,7 @@ the service runs in another process, so its CPU is not counted.  Both clients ru
 with the same interpreter (the repo's ``.venv``, where ``make dev`` installs 1.5.0)
 from a folder outside the repo, with ``NO_PROXY`` extended by ``127.0.0.1,localhost``.
 
-    .venv/bin/python bench/client_overhead.py [--calls 300] [--rounds 3]
+    .venv/bin/python bench/client_overhead.py [--calls 300] [--rounds 3] [--only sync ...]
     .venv/bin/python bench/client_overhead.py --only sync --profile ours   # cProfile of a loop
 
 Goals: construct+close <= 1.0x, client-per-request <= 0.5x, sync per call <= 0.5x, async per
@@ -230,7 +230,8 @@ def client_env() -> dict[str, str]:
 
 def run_worker(python: Path, mode: str, kind: str, args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     cmd = [str(python), str(Path(__file__).resolve()), "--worker", mode, kind, "--api-version", args.api_version]
-    cmd += ["--calls", str(args.construct_calls if mode in ("construct", "per_request") else args.calls)]
+    calls = {"construct": args.construct_calls, "per_request": args.per_request_calls}.get(mode, args.calls)
+    cmd += ["--calls", str(calls)]
     cmd += ["--warmup", str(args.warmup)]
     if args.profile == kind:
         cmd.append("--profile-worker")
@@ -291,7 +292,8 @@ def print_summary(best: dict[str, dict[str, dict[str, Any]]], args: argparse.Nam
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300, help="timed calls per op (default 300)")
-    parser.add_argument("--construct-calls", type=int, default=200, help="timed clients per client test (200)")
+    parser.add_argument("--construct-calls", type=int, default=2000, help="timed construct+close (default 2000)")
+    parser.add_argument("--per-request-calls", type=int, default=40, help="timed clients per request (default 40)")
     parser.add_argument("--warmup", type=int, default=30, help="untimed calls per op first (default 30)")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each client, best kept (default 3)")
     parser.add_argument("--imports", type=int, default=15, help="fresh interpreters per import timing (15)")

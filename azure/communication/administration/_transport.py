@@ -18,9 +18,11 @@ next to nothing):
 * timeouts: ``connection_timeout`` / ``read_timeout`` (also per call).
 
 Requests are written and responses parsed by urllib3 (and ``http.client`` under
-it): one ``HTTPConnectionPool`` per origin when no proxy applies, urllib3's pool
-managers (a ``ProxyManager`` per proxy) otherwise.  urllib3's own retries and
-redirects are off: azure-core's policies do both.  Errors map onto azure-core's
+it): kept-alive urllib3 ``HTTPConnection``s per origin when no proxy applies and
+the body is in memory (the common case, see ``_OriginPool``), urllib3's pool
+managers (a ``ProxyManager`` per proxy) for proxies, per-call TLS settings and
+streamed responses.  urllib3's own retries and redirects are off: azure-core's
+policies do both.  Errors map onto azure-core's
 the way ``RequestsTransport`` maps them, so the retry policy sees the same
 thing: ``ServiceRequestError`` when nothing reached the service (safe to retry
 any method), ``ServiceResponseError`` when it may have.  One deliberate

@@ -159,7 +159,7 @@ def test_headers_are_case_insensitive_and_repeated_ones_joined():
         resp = _send(transport, server.url)
     assert (resp.status_code, resp.reason) == (201, "Created")
     assert resp.headers["x-multi"] == "a, b"
-    assert resp.headers["X-FOLDED"] == "one two"
+    assert resp.headers["X-FOLDED"].split() == ["one", "two"]  # unfolded by urllib3 >= 2.1, kept as sent by 2.0
 
 
 def test_body_until_close_and_http_1_0_do_not_reuse_the_connection():
@@ -242,7 +242,7 @@ def test_read_timeout():
 
 def test_connection_refused_is_a_request_error_and_retried(monkeypatch):
     client = _client(f"http://127.0.0.1:{_closed_port()}", retry_total=2, retry_backoff_factor=0)
-    with pytest.raises(ServiceRequestError, match=r"127\.0\.0\.1.*Failed to establish a new connection"):
+    with pytest.raises(ServiceRequestError, match="Failed to establish a new connection"):
         client.create_user()
 
 

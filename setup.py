@@ -70,6 +70,10 @@ setup(
         "azure-core>=1.30.0",
         "isodate>=0.6.1",
         "typing-extensions>=4.6.0",
+        # The sync transport: urllib3's connections and pools (2.x API), and requests' proxy and
+        # CA-bundle rules (azure-core depends on requests already; 2.30 is its first with urllib3 2).
+        "urllib3>=2.0.2",
+        "requests>=2.30.0",
     ],
     extras_require={
         "aio": ["aiohttp>=3.9"],

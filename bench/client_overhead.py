@@ -1,28 +1,32 @@
-"""Client-side CPU per call: our client vs the official azure-communication-identity 1.5.0.
+"""Client-side cost: our client vs the official azure-communication-identity 1.5.0, in one run.
 
-A benchmark, not a test.  One run starts the local Identity service
-(``acs_identity_emulator``), then runs, each in its own subprocess, a loop of
-create_user / issue_token / revoke_tokens / delete_user with
+A benchmark, not a test.  It starts the local Identity service twice (HTTP, and HTTPS
+with its own CA), then runs each measurement in a fresh subprocess per client,
+alternating ours and official for ``--rounds`` rounds and keeping each one's best:
 
-* ours: ``azure.communication.administration.CommunicationIdentityClient``,
-  with the project's ``.venv`` interpreter (``issue_token``), and
-* official: ``azure.communication.identity.CommunicationIdentityClient`` 1.5.0,
-  in its own virtual environment (``get_token``), created on first use under
-  ``~/.cache/acs-bench/venv-official`` (``python -m venv`` + ``pip install``).
+* construct+close: build a sync client for an https endpoint and close it (no request);
+* client-per-request: build a sync client, ``create_user`` over TLS, close it; the
+  client trusts a full CA bundle (certifi's bundle plus the local service's CA, one
+  file, as ``connection_verify``), the way a web app that builds a client per request
+  pays for it;
+* sync CPU per call: create_user / token / revoke_tokens / delete_user on one client
+  (token: ``issue_token`` for ours, ``get_token`` for 1.5.0), plain HTTP;
+* async CPU per call: the same four operations with each package's ``aio`` client;
+* import: CPU time of ``import azure.communication.administration`` vs ``import
+  azure.communication.identity`` in a fresh interpreter (median of ``--imports`` runs),
+  and the same with azure-core imported first (each package's own share; azure-core's
+  ~100 ms are common to both and dominate the first figure).
 
-Both speak the same API version (the official client's default unless
-``--api-version``) and run with the same environment, with ``NO_PROXY`` /
-``no_proxy`` extended by ``127.0.0.1,localhost`` so loopback is never proxied.
-Client CPU is ``time.process_time()`` deltas in the client process around each
-batch of N calls (after a warm-up); the server runs in another process, so its
-CPU is not counted.  Each client is run ``--rounds`` times, alternating, and
-the lowest CPU per op is kept.  Wall time per call is shown for context.
+Client CPU is ``time.process_time()`` deltas in the client process after a warm-up;
+the service runs in another process, so its CPU is not counted.  Both clients run
+with the same interpreter (the repo's ``.venv``, where ``make dev`` installs 1.5.0)
+from a folder outside the repo, with ``NO_PROXY`` extended by ``127.0.0.1,localhost``.
 
-    .venv/bin/python bench/client_overhead.py [--calls 300] [--official-venv PATH]
-    .venv/bin/python bench/client_overhead.py --profile ours   # cProfile of our loop
+    .venv/bin/python bench/client_overhead.py [--calls 300] [--rounds 3] [--only sync ...]
+    .venv/bin/python bench/client_overhead.py --only sync --profile ours   # cProfile of a loop
 
-Target: ours at most 0.5x the official client's CPU per call.  Exits 0 whatever
-the ratio, non-zero only if something failed to run.
+Goals: construct+close <= 1.0x, client-per-request <= 0.5x, sync per call <= 0.5x, async per
+call <= 0.7x, import <= 1.0x.  Exits 0 whatever the ratios, non-zero only if something failed.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,43 +45,81 @@ from typing import Any
 OFFICIAL_PACKAGE = "azure-communication-identity"
 OFFICIAL_VERSION = "1.5.0"
 OPS = ("create_user", "issue_token", "revoke_tokens", "delete_user")
-TARGET = 0.5
 SCOPES = ["chat"]
 REPO = Path(__file__).resolve().parent.parent
+MODULES = {"ours": "azure.communication.administration", "official": "azure.communication.identity"}
+# measurement -> (goal, what one unit is)
+GOALS = {
+    "construct": (1.0, "construct+close of a sync client (https endpoint), CPU ms"),
+    "per_request": (0.5, "client per request: construct, create_user over TLS, close, CPU ms"),
+    "sync": (0.5, "sync CPU per call, 4 ops summed, ms"),
+    "async": (0.7, "async CPU per call, 4 ops summed, ms"),
+    "import": (1.0, "import of the package, CPU ms (median)"),
+    "import_own": (1.0, "  the same, azure-core already imported (the package's own share)"),
+}
+# What both packages import first; "import_own" loads it before the clock starts.
+AZURE_CORE = ("azure.core", "azure.core.credentials", "azure.core.pipeline.policies", "azure.core.tracing.decorator")
 
 
-# ----- the worker: runs in the client's own interpreter; stdlib imports only at module level -----
+# ----- the worker: runs in a fresh interpreter; stdlib imports only at module level -----
 
 
-def _make_client(kind: str, endpoint: str, key: str, api_version: str) -> tuple[Any, Any]:
-    """The client and its token call (``issue_token`` for ours, ``get_token`` for 1.5.0).
+def _client_class(kind: str, is_async: bool) -> Any:
+    if kind == "ours":
+        if is_async:
+            from azure.communication.administration.aio import CommunicationIdentityClient
+        else:
+            from azure.communication.administration import CommunicationIdentityClient
+        return CommunicationIdentityClient
+    if is_async:
+        from azure.communication.identity.aio import CommunicationIdentityClient as Official
+    else:
+        from azure.communication.identity import CommunicationIdentityClient as Official
+    return Official
 
-    Both are built the same way, from the endpoint and an ``AzureKeyCredential``: 1.5.0's
-    ``from_connection_string`` drops the endpoint's scheme and would speak https to the local
-    http server.
-    """
+
+def _make_client(kind: str, endpoint: str, key: str, api_version: str, is_async: bool = False, **kw: Any) -> Any:
+    """Built from the endpoint and an ``AzureKeyCredential``: 1.5.0's ``from_connection_string``
+    drops the endpoint's scheme and would speak https to the local http server."""
     from azure.core.credentials import AzureKeyCredential
 
-    if kind == "ours":
-        from azure.communication.administration import CommunicationIdentityClient
-
-        client = CommunicationIdentityClient(endpoint, AzureKeyCredential(key), api_version=api_version)
-        return client, client.issue_token
-    from azure.communication.identity import CommunicationIdentityClient as Official
-
-    client = Official(endpoint, AzureKeyCredential(key), api_version=api_version)
-    return client, client.get_token
+    return _client_class(kind, is_async)(endpoint, AzureKeyCredential(key), api_version=api_version, **kw)
 
 
-def _run_ops(client: Any, token: Any, n: int, timings: dict[str, list[float]] | None) -> None:
-    """n calls of each op, batch by batch; ``timings[op] = [cpu_s, wall_s]`` when given."""
+def _close(client: Any) -> None:
+    close = getattr(client, "close", None) or client._identity_service_client.close  # 1.5.0 sync has no close()
+    close()
+
+
+def _token_call(kind: str, client: Any) -> Any:
+    return client.issue_token if kind == "ours" else client.get_token
+
+
+def _profiled(kind: str, run: Any) -> Any:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile(time.process_time)  # CPU time, not wall time
+    profiler.enable()
+    try:
+        return run()
+    finally:
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=sys.stderr).strip_dirs()
+        print(f"\n=== cProfile (CPU time) of {kind}, sorted by tottime ===", file=sys.stderr)
+        stats.sort_stats("tottime").print_stats(30)
+        print(f"=== {kind}: sorted by cumulative ===", file=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(45)
+
+
+def _sync_ops(kind: str, client: Any, n: int, timings: dict[str, float] | None) -> None:
+    token = _token_call(kind, client)
 
     def batch(op: str, fn: Any, args: list[Any]) -> list[Any]:
-        cpu0, wall0 = time.process_time(), time.perf_counter()
+        cpu0 = time.process_time()
         results = [fn(a) if a is not None else fn() for a in args]
-        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         if timings is not None:
-            timings[op] = [cpu, wall]
+            timings[op] = (time.process_time() - cpu0) / max(n, 1) * 1000
         return results
 
     users = batch("create_user", client.create_user, [None] * n)
@@ -87,93 +130,96 @@ def _run_ops(client: Any, token: Any, n: int, timings: dict[str, list[float]] | 
     batch("delete_user", client.delete_user, users)
 
 
-def worker(kind: str, api_version: str, calls: int, warmup: int, profile: bool) -> int:
+async def _async_ops(kind: str, client: Any, n: int, timings: dict[str, float] | None) -> None:
+    token = _token_call(kind, client)
+
+    async def batch(op: str, fn: Any, args: list[Any]) -> list[Any]:
+        cpu0 = time.process_time()
+        results = [await (fn(a) if a is not None else fn()) for a in args]
+        if timings is not None:
+            timings[op] = (time.process_time() - cpu0) / max(n, 1) * 1000
+        return results
+
+    users = await batch("create_user", client.create_user, [None] * n)
+    tokens = await batch("issue_token", lambda u: token(u, SCOPES), users)
+    if any(not getattr(t, "token", None) for t in tokens):
+        raise RuntimeError("a token call returned no token")
+    await batch("revoke_tokens", client.revoke_tokens, users)
+    await batch("delete_user", client.delete_user, users)
+
+
+def worker(mode: str, kind: str, api_version: str, calls: int, warmup: int, profile: bool) -> dict[str, Any]:
     endpoint, key = os.environ["ACS_BENCH_ENDPOINT"], os.environ["ACS_BENCH_KEY"]
-    client, token = _make_client(kind, endpoint, key, api_version)
-    try:  # 1.5.0's sync client is not a context manager
-        _run_ops(client, token, warmup, None)
-        timings: dict[str, list[float]] = {}
-        if profile:
-            import cProfile
-            import pstats
+    if mode == "construct":
+        tls_endpoint = os.environ["ACS_BENCH_TLS_ENDPOINT"]
 
-            profiler = cProfile.Profile(time.process_time)  # CPU time, not wall time
-            profiler.enable()
-            _run_ops(client, token, calls, timings)
-            profiler.disable()
-            stats = pstats.Stats(profiler, stream=sys.stderr).strip_dirs()
-            print(
-                f"\n=== cProfile (CPU time) of {kind}: {calls} calls of each op, sorted by tottime ===", file=sys.stderr
-            )
-            stats.sort_stats("tottime").print_stats(25)
-            print(f"=== {kind}: sorted by cumulative ===", file=sys.stderr)
-            stats.sort_stats("cumulative").print_stats(40)
-        else:
-            _run_ops(client, token, calls, timings)
-    finally:
-        close = getattr(client, "close", None) or getattr(
-            getattr(client, "_identity_service_client", None), "close", None
-        )
-        if close is not None:
-            close()
-    result = {op: {"cpu_ms": cpu / calls * 1000, "wall_ms": wall / calls * 1000} for op, (cpu, wall) in timings.items()}
-    print(json.dumps({"kind": kind, "python": sys.version.split()[0], "ops": result}))
-    return 0
+        def construct(n: int) -> None:
+            for _ in range(n):
+                _close(_make_client(kind, tls_endpoint, key, api_version))
 
+        construct(warmup)
+        cpu0 = time.process_time()
+        _profiled(kind, lambda: construct(calls)) if profile else construct(calls)
+        return {"total": (time.process_time() - cpu0) / calls * 1000}
+    if mode == "per_request":
+        tls_endpoint, bundle = os.environ["ACS_BENCH_TLS_ENDPOINT"], os.environ["ACS_BENCH_BUNDLE"]
 
-# ----- the parent: venv, server, subprocesses, table -----
+        def per_request(n: int) -> None:
+            for _ in range(n):
+                client = _make_client(kind, tls_endpoint, key, api_version, connection_verify=bundle)
+                client.create_user()
+                _close(client)
 
+        per_request(warmup)
+        cpu0 = time.process_time()
+        _profiled(kind, lambda: per_request(calls)) if profile else per_request(calls)
+        return {"total": (time.process_time() - cpu0) / calls * 1000}
+    timings: dict[str, float] = {}
+    if mode == "sync":
+        client = _make_client(kind, endpoint, key, api_version)
+        try:
+            _sync_ops(kind, client, warmup, None)
+            run = lambda: _sync_ops(kind, client, calls, timings)  # noqa: E731
+            _profiled(kind, run) if profile else run()
+        finally:
+            _close(client)
+    else:
+        import asyncio
 
-def _default_official_venv() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "acs-bench" / "venv-official"
+        async def main() -> None:
+            async with _make_client(kind, endpoint, key, api_version, is_async=True) as client:
+                await _async_ops(kind, client, warmup, None)
+                if profile:
+                    import cProfile
+                    import pstats
 
+                    profiler = cProfile.Profile(time.process_time)
+                    profiler.enable()
+                    await _async_ops(kind, client, calls, timings)
+                    profiler.disable()
+                    stats = pstats.Stats(profiler, stream=sys.stderr).strip_dirs()
+                    print(f"\n=== cProfile (CPU time) of async {kind} ===", file=sys.stderr)
+                    stats.sort_stats("tottime").print_stats(30)
+                    stats.sort_stats("cumulative").print_stats(45)
+                else:
+                    await _async_ops(kind, client, calls, timings)
 
-def _venv_python(venv: Path) -> Path:
-    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-
-
-def _official_info(python: Path) -> dict[str, str] | None:
-    """Installed version and default API version of the official package, or None."""
-    code = (
-        "import json, importlib.metadata as m\n"
-        "from azure.communication.identity._api_versions import DEFAULT_VERSION\n"
-        f"print(json.dumps({{'version': m.version({OFFICIAL_PACKAGE!r}), 'api_version': DEFAULT_VERSION.value}}))"
-    )
-    if not python.exists():
-        return None
-    proc = subprocess.run(
-        [str(python), "-c", code], capture_output=True, text=True, cwd=tempfile.gettempdir(), check=False
-    )
-    if proc.returncode != 0:
-        return None
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        asyncio.run(main())
+    return {"ops": timings, "total": sum(timings.values())}
 
 
-def ensure_official_venv(venv: Path) -> tuple[Path, str]:
-    """The official venv's python and its default API version; creates or repairs the venv."""
-    python = _venv_python(venv)
-    info = _official_info(python)
-    if info is None or info["version"] != OFFICIAL_VERSION:
-        print(f"setting up {OFFICIAL_PACKAGE}=={OFFICIAL_VERSION} in {venv} ...", file=sys.stderr)
-        if not python.exists():
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [
-                str(python),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                f"{OFFICIAL_PACKAGE}=={OFFICIAL_VERSION}",
-            ],
-            check=True,
-        )
-        info = _official_info(python)
-        if info is None or info["version"] != OFFICIAL_VERSION:
-            raise RuntimeError(f"could not install {OFFICIAL_PACKAGE}=={OFFICIAL_VERSION} in {venv}")
-    return python, info["api_version"]
+def import_worker(kind: str, own: bool = False) -> dict[str, Any]:
+    """CPU time of importing the package (the interpreter's own start-up is not counted)."""
+    import importlib
+
+    for name in AZURE_CORE if own else ():
+        importlib.import_module(name)
+    cpu0 = time.process_time()
+    importlib.import_module(MODULES[kind])
+    return {"total": (time.process_time() - cpu0) * 1000}
+
+
+# ----- the parent: services, subprocesses, table -----
 
 
 def client_env() -> dict[str, str]:
@@ -185,39 +231,22 @@ def client_env() -> dict[str, str]:
             if host not in entries:
                 entries.append(host)
         env[name] = ",".join(entries)
-    env.pop("PYTHONPATH", None)  # each interpreter sees only its own environment's packages
+    env.pop("PYTHONPATH", None)  # the interpreter sees only its own environment's packages
     return env
 
 
-def run_worker(
-    python: Path, kind: str, emu: Any, api_version: str, args: argparse.Namespace, env: dict[str, str]
-) -> dict[str, Any]:
-    cmd = [
-        str(python),
-        str(Path(__file__).resolve()),
-        "--worker",
-        kind,
-        "--api-version",
-        api_version,
-        "--calls",
-        str(args.calls),
-        "--warmup",
-        str(args.warmup),
-    ]
+def run_worker(python: Path, mode: str, kind: str, args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    cmd = [str(python), str(Path(__file__).resolve()), "--worker", mode, kind, "--api-version", args.api_version]
+    calls = {"construct": args.construct_calls, "per_request": args.per_request_calls}.get(mode, args.calls)
+    cmd += ["--calls", str(calls)]
+    cmd += ["--warmup", str(args.warmup)]
     if args.profile == kind:
         cmd.append("--profile-worker")
-    # cwd outside the repo, so the repo's own ``azure/`` folder never shadows the official package.
-    proc = subprocess.run(
-        cmd,
-        capture_output=True,
-        text=True,
-        cwd=tempfile.gettempdir(),
-        env={**env, "ACS_BENCH_ENDPOINT": emu.endpoint.rstrip("/"), "ACS_BENCH_KEY": emu.access_key},
-        check=False,
-    )
+    # cwd outside the repo, so the repo's own ``azure/`` folder never shadows an installed package.
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tempfile.gettempdir(), env=env, check=False)
     sys.stderr.write(proc.stderr)
     if proc.returncode != 0 or not proc.stdout.strip():
-        raise RuntimeError(f"{kind} worker failed (exit status {proc.returncode})")
+        raise RuntimeError(f"{kind} {mode} worker failed (exit status {proc.returncode})")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -230,85 +259,129 @@ def _running_emulator() -> Any:
     return running_emulator
 
 
-def print_table(best: dict[str, dict[str, dict[str, float]]], api_version: str, args: argparse.Namespace) -> float:
-    off, ours = best["official"], best["ours"]
-    print(
-        f"\nclient CPU per call, {args.calls} calls per op after {args.warmup} warm-up, best of "
-        f"{args.rounds} round(s), API version {api_version}"
-    )
-    header = (
-        f"{'op':<15}{'official CPU ms':>16}{'ours CPU ms':>13}{'ratio':>8}{'official wall ms':>18}{'ours wall ms':>14}"
-    )
+def full_bundle(certificate: str, folder: str) -> str:
+    """certifi's CA bundle with the local service's CA appended: what a real deployment trusts, plus ours."""
+    import certifi
+
+    path = os.path.join(folder, "bundle.pem")
+    with open(path, "w", encoding="ascii") as out:
+        out.write(Path(certifi.where()).read_text(encoding="ascii"))
+        out.write("\n" + Path(certificate).read_text(encoding="ascii"))
+    return path
+
+
+def check_official(python: Path) -> None:
+    code = f"import importlib.metadata as m; print(m.version({OFFICIAL_PACKAGE!r}))"
+    proc = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=False)
+    if proc.returncode != 0 or proc.stdout.strip() != OFFICIAL_VERSION:
+        raise RuntimeError(f"{python} needs {OFFICIAL_PACKAGE}=={OFFICIAL_VERSION} (make dev installs it)")
+
+
+def print_summary(best: dict[str, dict[str, dict[str, Any]]], args: argparse.Namespace) -> None:
+    print(f"\nbest of {args.rounds} round(s) each; API version {args.api_version}; lower is better")
+    header = f"{'measurement':<72}{'official':>10}{'ours':>10}{'ratio':>8}{'goal':>7}  verdict"
     print(header)
     print("-" * len(header))
-    for op in OPS:
-        o, u = off[op], ours[op]
-        print(
-            f"{op:<15}{o['cpu_ms']:>16.3f}{u['cpu_ms']:>13.3f}{u['cpu_ms'] / o['cpu_ms']:>8.2f}"
-            f"{o['wall_ms']:>18.3f}{u['wall_ms']:>14.3f}"
-        )
-    total_off = sum(off[op]["cpu_ms"] for op in OPS)
-    total_ours = sum(ours[op]["cpu_ms"] for op in OPS)
-    wall_off = sum(off[op]["wall_ms"] for op in OPS)
-    wall_ours = sum(ours[op]["wall_ms"] for op in OPS)
-    overall = total_ours / total_off
-    print("-" * len(header))
-    print(f"{'all 4 (sum)':<15}{total_off:>16.3f}{total_ours:>13.3f}{overall:>8.2f}{wall_off:>18.3f}{wall_ours:>14.3f}")
-    verdict = "met" if overall <= TARGET else "NOT met"
-    print(f"\noverall ratio ours/official = {overall:.2f} (target <= {TARGET:.2f}, {verdict})")
-    return overall
+    for mode, (goal, label) in GOALS.items():
+        if mode not in best:
+            continue
+        off, ours = best[mode]["official"]["total"], best[mode]["ours"]["total"]
+        ratio = ours / off
+        verdict = "met" if ratio <= goal else "NOT met"
+        print(f"{label:<72}{off:>10.3f}{ours:>10.3f}{ratio:>8.2f}{goal:>7.2f}  {verdict}")
+    for mode in ("sync", "async"):
+        if mode in best:
+            off, ours = best[mode]["official"]["ops"], best[mode]["ours"]["ops"]
+            detail = ", ".join(f"{op} {off[op]:.3f}/{ours[op]:.3f}" for op in OPS)
+            print(f"  {mode} per op, official/ours ms: {detail}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300, help="timed calls per op (default 300)")
+    parser.add_argument("--construct-calls", type=int, default=2000, help="timed construct+close (default 2000)")
+    parser.add_argument("--per-request-calls", type=int, default=40, help="timed clients per request (default 40)")
     parser.add_argument("--warmup", type=int, default=30, help="untimed calls per op first (default 30)")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each client, best kept (default 3)")
-    parser.add_argument(
-        "--official-venv",
-        type=Path,
-        default=_default_official_venv(),
-        help=f"venv for {OFFICIAL_PACKAGE}=={OFFICIAL_VERSION}, created if missing (default: %(default)s)",
-    )
-    parser.add_argument("--ours-python", type=Path, default=None, help="default: the repo's .venv python")
-    parser.add_argument("--api-version", default=None, help="default: the official client's default")
+    parser.add_argument("--imports", type=int, default=15, help="fresh interpreters per import timing (15)")
+    parser.add_argument("--python", type=Path, default=None, help="default: the repo's .venv python")
+    parser.add_argument("--api-version", default="2023-10-01", help="spoken by both clients (default 2023-10-01)")
+    parser.add_argument("--only", choices=sorted(GOALS), action="append", help="run only these measurements")
     parser.add_argument(
         "--profile",
         choices=("ours", "official"),
         default=None,
-        help="also print a cProfile of that client's timed loop (stderr); its CPU figures then include profiling",
+        help="also print a cProfile of that client's timed loop (stderr); its figures then include profiling",
     )
     # worker mode (internal)
-    parser.add_argument("--worker", choices=("ours", "official"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=2, metavar=("MODE", "KIND"), help=argparse.SUPPRESS)
     parser.add_argument("--profile-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.calls < 1 or args.warmup < 0 or args.rounds < 1:
-        parser.error("--calls and --rounds must be >= 1, --warmup >= 0")
+    if args.calls < 1 or args.warmup < 0 or args.rounds < 1 or args.imports < 1:
+        parser.error("--calls, --rounds and --imports must be >= 1, --warmup >= 0")
 
     if args.worker:
-        return worker(args.worker, args.api_version, args.calls, args.warmup, args.profile_worker)
+        mode, kind = args.worker
+        if mode in ("import", "import_own"):
+            result = import_worker(kind, own=mode == "import_own")
+        else:
+            result = worker(mode, kind, args.api_version, args.calls, args.warmup, args.profile_worker)
+        print(json.dumps(result))
+        return 0
 
+    modes = args.only or list(GOALS)
     try:
-        official_python, official_default = ensure_official_venv(args.official_venv.expanduser())
-        ours_python = args.ours_python or _venv_python(REPO / ".venv")
-        if not ours_python.exists():
-            ours_python = Path(sys.executable)
-        api_version = args.api_version or official_default
+        python = args.python or REPO / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+        if not python.exists():
+            python = Path(sys.executable)
+        check_official(python)
+        # Bytecode for our package, as ``pip install`` of a wheel writes it (the official package has its own);
+        # without it every import would compile our sources (PYTHONDONTWRITEBYTECODE is common in dev shells).
+        sources = [str(REPO / d) for d in ("azure", "generated", "emulator/acs_identity_emulator")]
+        subprocess.run([str(python), "-m", "compileall", "-q", *sources], check=True, stdout=subprocess.DEVNULL)
         env = client_env()
-        pythons = {"official": official_python, "ours": ours_python}
-        best: dict[str, dict[str, dict[str, float]]] = {}
-        with _running_emulator()() as emu:
+        best: dict[str, dict[str, dict[str, Any]]] = {}
+        per_round: dict[str, dict[str, list[float]]] = {}  # mode -> kind -> total of each round
+        running = _running_emulator()
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            running() as emu,
+            running(access_key=emu.access_key, tls=True) as tls_emu,
+        ):
+            env.update(
+                ACS_BENCH_ENDPOINT=emu.endpoint.rstrip("/"),
+                ACS_BENCH_KEY=emu.access_key,
+                ACS_BENCH_TLS_ENDPOINT=tls_emu.endpoint.rstrip("/"),
+                ACS_BENCH_BUNDLE=full_bundle(tls_emu.certificate, folder),
+            )
             for round_no in range(args.rounds):
-                for kind in ("official", "ours") if round_no % 2 == 0 else ("ours", "official"):
-                    result = run_worker(pythons[kind], kind, emu, api_version, args, env)
-                    summary = " ".join(f"{op}={v['cpu_ms']:.3f}" for op, v in result["ops"].items())
-                    print(f"round {round_no + 1} {kind:<8} CPU ms/call: {summary}", file=sys.stderr)
-                    kept = best.setdefault(kind, result["ops"])
-                    for op, value in result["ops"].items():
-                        if value["cpu_ms"] < kept[op]["cpu_ms"]:
-                            kept[op] = value
-        print(f"official: {official_python}\nours:     {ours_python}")
-        print_table(best, api_version, args)
+                for mode in modes:
+                    if mode.startswith("import"):
+                        continue
+                    for kind in ("official", "ours") if round_no % 2 == 0 else ("ours", "official"):
+                        result = run_worker(python, mode, kind, args, env)
+                        print(f"round {round_no + 1} {mode:<12}{kind:<9} {result['total']:.3f} ms", file=sys.stderr)
+                        kept = best.setdefault(mode, {}).get(kind)
+                        if kept is None or result["total"] < kept["total"]:
+                            best[mode][kind] = result
+                        per_round.setdefault(mode, {}).setdefault(kind, []).append(result["total"])
+            for mode in ("import", "import_own"):
+                if mode not in modes:
+                    continue
+                samples: dict[str, list[float]] = {"official": [], "ours": []}
+                for i in range(args.imports):
+                    for kind in ("official", "ours") if i % 2 == 0 else ("ours", "official"):
+                        samples[kind].append(run_worker(python, mode, kind, args, env)["total"])
+                best[mode] = {kind: {"total": statistics.median(v)} for kind, v in samples.items()}
+                for kind, values in samples.items():
+                    print(f"{mode} {kind}: " + " ".join(f"{v:.1f}" for v in values), file=sys.stderr)
+        print(f"python: {python}")
+        print_summary(best, args)
+        # Each round runs both clients back to back, so its ratio sees the same machine load.
+        for mode, kinds in per_round.items():
+            ratios = [o / f for o, f in zip(kinds["ours"], kinds["official"], strict=True)]
+            shown = " ".join(f"{r:.2f}" for r in ratios)
+            print(f"  {mode}: ratio per round {shown}; median {statistics.median(ratios):.2f}")
     except (RuntimeError, OSError, subprocess.CalledProcessError, KeyError, ValueError) as exc:
         print(f"client_overhead: failed: {exc}", file=sys.stderr)
         return 1

@@ -74,6 +74,8 @@ class RawServer:
         self.default = default or response(200, {})
         self.received: list[Received] = []
         self.connections = 0
+        self.closed = 0  # connections this server has closed
+        self._closing = threading.Condition()
         self._tls = tls
         self._stopped = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -102,6 +104,12 @@ class RawServer:
             sock.close()
         for thread in self._threads:
             thread.join(5)
+
+    def wait_closed(self, count: int, timeout: float = 5.0) -> None:
+        """Wait until this server has closed ``count`` connections (synchronisation, not a sleep)."""
+        with self._closing:
+            if not self._closing.wait_for(lambda: self.closed >= count, timeout):
+                raise TimeoutError(f"the server closed {self.closed} connection(s), not {count}")
 
     def _accept(self) -> None:
         while not self._stopped.is_set():
@@ -153,6 +161,9 @@ class RawServer:
         finally:
             reader.close()
             sock.close()
+            with self._closing:
+                self.closed += 1
+                self._closing.notify_all()
 
 
 def self_signed(tmp_dir: Any) -> tuple[ssl.SSLContext, str]:

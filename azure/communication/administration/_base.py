@@ -2,7 +2,9 @@
 
 The clients only pick the generated layer for their API version and await or
 not; every check and every conversion between generated and public models lives
-here, once.
+here, once.  The generated layers (each with its own serializer) are imported
+when a client first needs one, not with the package: the 2020 layer only by a
+client that speaks ``2020-07-20-preview2``.
 """
 
 from __future__ import annotations
@@ -30,8 +32,6 @@ from ._api_versions import (
 )
 from ._connection_string import parse_connection_string
 from ._endpoint import implies_https, normalize_endpoint
-from ._generated.ga import models as ga_models
-from ._generated.preview2020 import models as preview_models
 from ._identifiers import CommunicationIdentifier, CommunicationUserIdentifier, identifier_from_raw_id
 from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
 from ._pipeline import client_kwargs
@@ -207,15 +207,21 @@ class IdentityClientBase:
 
     def _preview_token_request(self, scopes: ScopesInput, token_expires_in: Optional[timedelta] = None) -> Any:
         expires_in_minutes(token_expires_in, self._api_version)  # raises: the preview has no lifetimes
+        from ._generated.preview2020 import models as preview_models
+
         return preview_models.CommunicationTokenRequest(scopes=normalize_scopes(scopes, self._api_version))
 
     def _ga_token_request(self, scopes: ScopesInput, token_expires_in: Optional[timedelta]) -> Any:
+        from ._generated.ga import models as ga_models
+
         return ga_models.CommunicationIdentityAccessTokenRequest(
             scopes=normalize_scopes(scopes, self._api_version),
             expires_in_minutes=expires_in_minutes(token_expires_in, self._api_version),
         )
 
     def _ga_create_request(self, scopes: ScopesInput, token_expires_in: Optional[timedelta]) -> Any:
+        from ._generated.ga import models as ga_models
+
         return ga_models.CommunicationIdentityCreateRequest(
             create_token_with_scopes=normalize_scopes(scopes, self._api_version),
             expires_in_minutes=expires_in_minutes(token_expires_in, self._api_version),
@@ -228,6 +234,8 @@ class IdentityClientBase:
         if issued_before is not None and issued_before.tzinfo is None:
             raise ValueError("issued_before must be timezone-aware (e.g. datetime.now(timezone.utc)).")
         if self._is_preview:
+            from ._generated.preview2020 import models as preview_models
+
             # None revokes every token issued so far, like the GA call does.
             return preview_models.CommunicationIdentityUpdateRequest(tokens_valid_from=_utc(issued_before or now))
         if issued_before is not None:
@@ -240,6 +248,8 @@ class IdentityClientBase:
 
     def _teams_user_request(self, aad_token: str, client_id: str, user_object_id: str) -> Any:
         require_operation(self._api_version, TEAMS_USER_EXCHANGE, "get_token_for_teams_user")
+        from ._generated.ga import models as ga_models
+
         return ga_models.TeamsUserExchangeTokenRequest(
             token=_text("aad_token", aad_token),
             app_id=_id_text("client_id", client_id),
@@ -269,6 +279,8 @@ class IdentityClientBase:
             raise ValueError(f"principal_type must be one of {valid}; got {shown(principal_type)}.")
         if isinstance(client_ids, str) or not client_ids:
             raise ValueError("client_ids must be a non-empty list of Entra application (client) ids.")
+        from ._generated.ga import models as ga_models
+
         return ga_models.TeamsExtensionAssignmentCreateOrUpdateRequest(
             principal_type=kind.value, client_ids=[_id_text("client_ids item", c) for c in client_ids]
         )

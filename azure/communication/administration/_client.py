@@ -14,8 +14,6 @@ from typing_extensions import Self
 from ._api_versions import ApiVersion
 from ._auth import TEAMS_PHONE_TOKEN_OPTION
 from ._base import IdentityClientBase, UserInput, access_token, guarded, user_id, utc_now
-from ._generated.ga import IdentityRestClient
-from ._generated.preview2020 import IdentityPreview2020RestClient
 from ._identifiers import CommunicationIdentifier, CommunicationUserIdentifier
 from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
 from ._scopes import ScopesInput
@@ -59,7 +57,15 @@ class CommunicationIdentityClient(IdentityClientBase):
         **kwargs: Any,
     ) -> None:
         super().__init__(endpoint, credential, api_version=api_version, **kwargs)
-        layer = IdentityPreview2020RestClient if self._is_preview else IdentityRestClient
+        layer: Any
+        if self._is_preview:  # loaded on first use: a GA client never imports the 2020 layer
+            from ._generated.preview2020 import IdentityPreview2020RestClient
+
+            layer = IdentityPreview2020RestClient
+        else:
+            from ._generated.ga import IdentityRestClient
+
+            layer = IdentityRestClient
         self._rest: Any = layer(self._endpoint, api_version=self._api_version.value, **self._client_kwargs)
 
     # ----- the 2020 preview surface -----

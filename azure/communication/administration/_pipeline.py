@@ -25,11 +25,9 @@ from azure.core.pipeline.policies import (
     RetryPolicy,
     UserAgentPolicy,
 )
-from azure.core.pipeline.transport import RequestsTransport
 
 from ._auth import HMACCredentialPolicy, TeamsPhoneTokenPolicy
 from ._logging import RedactingNetworkTraceLoggingPolicy
-from ._transport import PooledTransport
 from ._version import VERSION
 
 ENTRA_SCOPE = "https://communication.azure.com//.default"  # the double slash is real
@@ -84,20 +82,36 @@ _TRANSPORT_KEYS = (
 
 
 def default_sync_transport(endpoint: str, kwargs: dict[str, Any]) -> Any:
-    """Our pooled urllib3 transport; a caller's own ``requests`` ``session`` keeps azure-core's transport."""
+    """Our urllib3 transport; a caller's own ``requests`` ``session`` keeps azure-core's transport."""
     options = {k: kwargs[k] for k in _TRANSPORT_KEYS if k in kwargs}
     if "session" in kwargs:
+        from azure.core.pipeline.transport import RequestsTransport  # imports requests: only when asked for
+
         return RequestsTransport(session=kwargs["session"], **options)
+    from ._transport import PooledTransport  # urllib3: loaded with the first client, not at import
+
     # Client-wide proxies go to the transport, which resolves them once; per-call ``proxies=`` still work.
     return PooledTransport(endpoint, proxies=kwargs.pop("proxies", None), **options)
+
+
+def default_async_transport(kwargs: dict[str, Any]) -> Any:
+    """azure-core's aiohttp transport with the environment read once per client; a caller's ``session`` keeps theirs."""
+    if "session" in kwargs:
+        from azure.core.pipeline.transport import AioHttpTransport
+
+        return AioHttpTransport(**kwargs)
+    from .aio._transport import EnvOnceAioHttpTransport  # aiohttp: loaded with the first async client
+
+    options = {k: kwargs[k] for k in (*_TRANSPORT_KEYS, "loop") if k in kwargs}
+    return EnvOnceAioHttpTransport(proxies=kwargs.pop("proxies", None), **options)
 
 
 def client_kwargs(
     endpoint: str, credential: Union[str, AzureKeyCredential, Any], *, is_async: bool, **kwargs: Any
 ) -> dict[str, Any]:
-    """Keyword arguments for a generated client: our policies and (sync) our transport."""
+    """Keyword arguments for a generated client: our policies and our transport."""
     auth = auth_policy(endpoint, credential, is_async=is_async)
-    if not is_async and "transport" not in kwargs:
-        kwargs["transport"] = default_sync_transport(endpoint, kwargs)
+    if "transport" not in kwargs:
+        kwargs["transport"] = default_async_transport(kwargs) if is_async else default_sync_transport(endpoint, kwargs)
     kwargs["policies"] = build_policies(auth, is_async=is_async, **kwargs)
     return kwargs

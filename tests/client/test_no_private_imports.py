@@ -34,7 +34,9 @@ def _is_ours(module: str) -> bool:
 
 
 def _private(dotted: str) -> bool:
-    return any(part.startswith("_") and not (part.startswith("__") and part.endswith("__")) for part in dotted.split("."))
+    return any(
+        part.startswith("_") and not (part.startswith("__") and part.endswith("__")) for part in dotted.split(".")
+    )
 
 
 def private_imports(source: str, filename: str = "<source>") -> list[str]:

@@ -24,6 +24,9 @@ from typing import Any
 import pytest
 from acs_identity_emulator._auth import HmacVerifier
 from acs_identity_emulator._errors import ServiceError
+from azure.communication.administration._generated.ga import IdentityRestClient
+from azure.communication.administration._generated.ga.aio import IdentityRestClient as AsyncIdentityRestClient
+from azure.communication.administration._generated.preview2020 import IdentityPreview2020RestClient
 from azure.core.credentials import AccessToken
 from azure.core.pipeline.policies import (
     HttpLoggingPolicy,
@@ -33,16 +36,13 @@ from azure.core.pipeline.policies import (
 )
 
 from azure.communication.administration import CommunicationIdentityClient
-from azure.communication.administration._generated.ga import IdentityRestClient
-from azure.communication.administration._generated.ga.aio import IdentityRestClient as AsyncIdentityRestClient
-from azure.communication.administration._generated.preview2020 import IdentityPreview2020RestClient
 from azure.communication.administration.aio import CommunicationIdentityClient as AsyncCommunicationIdentityClient
 
 from . import _fakes as f
 
 GA = "2026-09-23"
 PATH = f"/identities?api-version={GA}"
-ENTRA_TOKEN = "entra-client-token-0123456789"  # noqa: S105 - a test value
+ENTRA_TOKEN = "entra-client-token-0123456789"
 
 
 @dataclass
@@ -257,7 +257,9 @@ def _is_auth(policy: Any) -> bool:
 def test_authentication_runs_after_redirect_and_retry_and_before_the_header_cleanup() -> None:
     names = [type(p).__name__ for p in _policies(_sync_client(GA)._rest._client)]
     auth = names.index("HMACCredentialPolicy")
-    assert names.index("RedirectPolicy") < names.index("RetryPolicy") < auth < names.index("SensitiveHeaderCleanupPolicy")
+    assert (
+        names.index("RedirectPolicy") < names.index("RetryPolicy") < auth < names.index("SensitiveHeaderCleanupPolicy")
+    )
 
 
 def test_a_callers_per_call_and_per_retry_policies_join_the_pipeline() -> None:

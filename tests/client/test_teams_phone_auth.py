@@ -19,8 +19,8 @@ from azure.communication.administration.aio import CommunicationIdentityClient a
 
 from . import _fakes as f
 
-PHONE_TOKEN = "entra-phone-token-abc"  # noqa: S105 - a test value
-CLIENT_TOKEN = "client-entra-token-xyz"  # noqa: S105 - a test value
+PHONE_TOKEN = "entra-phone-token-abc"
+CLIENT_TOKEN = "client-entra-token-xyz"
 PHONE_ID = "8:orgid:00000000-0000-0000-0000-0000000000ab"
 EXCHANGED = (200, {"identity": {"id": PHONE_ID}, "accessToken": {"token": f.TOKEN, "expiresOn": f.EXPIRES_ON}})
 BUSY = (503, None, {"Retry-After": "0"})

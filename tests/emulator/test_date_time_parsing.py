@@ -1,4 +1,7 @@
-"""The local service reads RFC 3339 date-times alike on every supported Python (3.10's ``fromisoformat`` is narrower)."""
+"""The local service reads RFC 3339 date-times alike on every supported Python.
+
+Python 3.10's ``fromisoformat`` knows neither ``Z`` nor fractions other than 3 or 6 digits.
+"""
 
 from __future__ import annotations
 

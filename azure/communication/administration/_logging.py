@@ -57,7 +57,7 @@ def _headers(headers: Any) -> str:
     )
 
 
-class RedactingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):  # type: ignore[type-arg]
+class RedactingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):
     """``logging_enable=True`` (client-wide or per call) logs requests and responses at DEBUG.
 
     azure-core's network trace with its output replaced: same switch, same place in the pipeline.

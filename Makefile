@@ -12,11 +12,13 @@ NODE_STAMP := generator/node_modules/.installed
 FROM ?=
 TO ?=
 
-.PHONY: help venv dev node demo test check lint typecheck format generate check-generated api-diff bench docs clean
+.PHONY: help venv dev node demo test test-pythons test-lowest check lint typecheck format generate check-generated api-diff bench docs clean
 
 help:
 	@echo "make demo             run the main job against the local Identity service"
 	@echo "make test             run the tests (sets everything up on first use)"
+	@echo "make test-pythons     client + local-service tests on every declared Python found (SKIP=3.11 skips one)"
+	@echo "make test-lowest      client tests with the lowest dependency versions setup.py declares"
 	@echo "make check            format check, ruff, mypy --strict, tests"
 	@echo "make generate         regenerate generated/ from swagger/ with pinned AutoRest"
 	@echo "make check-generated  fail with a diff if generated/ drifted"
@@ -64,13 +66,20 @@ demo: $(VENV_STAMP)
 test: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
+# Each of these keeps its own virtual environments in .venvs/ (made on first use, then reused).
+test-pythons:
+	$(PYTHON) tools/python_matrix.py $(foreach v,$(SKIP),--skip $(v))
+
+test-lowest:
+	$(PYTHON) tools/lowest_deps.py
+
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff format --check azure emulator tests samples bench docs generator/driver.py generator/api_diff.py generator/catalog.py setup.py
-	$(VENV)/bin/ruff check azure emulator tests samples bench docs generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff format --check azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff check azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
 
 format: $(DEV_STAMP)
-	$(VENV)/bin/ruff format azure emulator tests samples bench docs generator/driver.py generator/api_diff.py generator/catalog.py setup.py
-	$(VENV)/bin/ruff check --fix azure emulator tests samples bench docs generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff format azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff check --fix azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
 
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
@@ -98,4 +107,4 @@ bench: $(DEV_STAMP)
 	$(PY) bench/emulator_load.py
 
 clean:
-	rm -rf $(VENV) .venv-2020 build dist *.egg-info .demo generator/node_modules docs/_build
+	rm -rf $(VENV) .venv-2020 .venvs build dist *.egg-info .demo generator/node_modules docs/_build

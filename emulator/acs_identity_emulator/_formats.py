@@ -12,7 +12,7 @@ _GUID_RE = re.compile(rf"\A{_GUID}\Z")
 #: ``8:acs:<resource>_<user>`` (79 chars) or, for Teams Phone identities,
 #: ``8:acs:<resource>_<tenant>_<object>``.
 _IDENTITY_RE = re.compile(rf"\A8:acs:({_GUID})_{_GUID}(?:_{_GUID})?\Z")
-_FRACTION_RE = re.compile(r"(\.\d{6})\d+")
+_FRACTION_RE = re.compile(r"\.(\d+)")
 
 
 def is_guid(value: str) -> bool:
@@ -66,10 +66,13 @@ def format_expires_on(epoch_seconds: float) -> str:
 def parse_date_time(value: str) -> float:
     """Parse an RFC 3339 date-time (``Z`` or an offset; naive means UTC).
 
-    Up to 7 fractional digits are accepted as .NET sends them; the seventh is
-    dropped because Python keeps microseconds.  Raises ``ValueError``.
+    Any number of fractional digits is accepted (.NET sends 7); past the
+    sixth they are dropped because Python keeps microseconds.  Raises ``ValueError``.
     """
-    text = _FRACTION_RE.sub(r"\1", value.strip())
+    # Python 3.10's fromisoformat knows neither "Z" nor fractions other than 3 or 6 digits.
+    text = _FRACTION_RE.sub(lambda m: "." + m.group(1)[:6].ljust(6, "0"), value.strip(), count=1)
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)

@@ -48,9 +48,9 @@ def test_teams_user_exchange_success(client: RawClient) -> None:
     _, claims = jwt_parts(data["token"])
     assert claims["exp"] == exp
     assert claims["skypeid"] == f"orgid:{USER}"
-    from datetime import datetime
+    from acs_identity_emulator._formats import parse_date_time  # fromisoformat on 3.10 takes 3 or 6 digits only
 
-    assert datetime.fromisoformat(data["expiresOn"]).timestamp() == exp
+    assert parse_date_time(data["expiresOn"]) == exp
     assert client.introspect(data["token"])["active"] is True
 
 

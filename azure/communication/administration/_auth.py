@@ -20,8 +20,12 @@ from typing import Any, Optional, Union
 from urllib.parse import urlsplit
 
 from azure.core.credentials import AzureKeyCredential
-from azure.core.pipeline import PipelineRequest
-from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline import PipelineRequest, PipelineResponse
+from azure.core.pipeline.policies import (
+    AsyncBearerTokenCredentialPolicy,
+    BearerTokenCredentialPolicy,
+    SansIOHTTPPolicy,
+)
 
 from ._connection_string import decode_access_key
 
@@ -31,7 +35,13 @@ from ._connection_string import decode_access_key
 # construction: importing aiohttp costs a sync process ~0.2 s for nothing).
 _AIOHTTP_MODULE = "azure.core.pipeline.transport._aiohttp"
 
-__all__ = ["TEAMS_PHONE_TOKEN_OPTION", "HMACCredentialPolicy", "TeamsPhoneTokenPolicy"]
+__all__ = [
+    "TEAMS_PHONE_TOKEN_OPTION",
+    "AsyncBearerPolicy",
+    "BearerPolicy",
+    "HMACCredentialPolicy",
+    "teams_phone_token",
+]
 
 SIGNED_HEADERS = "x-ms-date;host;x-ms-content-sha256"
 _DEFAULT_PORTS = {"https": 443, "http": 80}
@@ -52,8 +62,36 @@ def _host_of(endpoint: str) -> str:
     return host
 
 
+def teams_phone_token(request: PipelineRequest[Any]) -> Optional[str]:
+    """The Entra token a call passed as ``acs_teams_phone_token``, or ``None``.
+
+    The Teams Phone exchange is authorised by the Teams Phone user's own token,
+    not by the client's credential. The option is taken out of the call's
+    options (so it never reaches the transport) and kept in the pipeline
+    context, which retries and redirects share, so every try carries it.
+    """
+    context = request.context
+    token: Optional[str] = context.options.pop(TEAMS_PHONE_TOKEN_OPTION, None)
+    if token:
+        context[TEAMS_PHONE_TOKEN_OPTION] = token
+        return token
+    return context.get(TEAMS_PHONE_TOKEN_OPTION) or None
+
+
+def _use_teams_phone_token(request: PipelineRequest[Any]) -> bool:
+    token = teams_phone_token(request)
+    if token:
+        request.http_request.headers["Authorization"] = f"Bearer {token}"
+    return bool(token)
+
+
 class HMACCredentialPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
     """Signs each request with the resource's access key.
+
+    The client's ``authentication_policy``: azure-core runs it after the retry
+    and redirect policies, so every try and every redirected request is signed
+    anew. A call carrying a Teams Phone token is signed too (the ``x-ms-date``
+    and content hash stay) but authorised by that token.
 
     :param endpoint: The resource endpoint; its authority is the signed host.
     :param credential: The base64 access key, as a ``str`` or an ``AzureKeyCredential``
@@ -115,6 +153,7 @@ class HMACCredentialPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
                 formatdate(self._clock(), usegmt=True),  # RFC 1123, English whatever the locale
             )
         )
+        _use_teams_phone_token(request)
 
     def _wire_path(self, url: str, transport: Any) -> str:
         """``path?query`` exactly as the transport will put it on the request line."""
@@ -124,24 +163,31 @@ class HMACCredentialPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
         return f"{parts.path or '/'}?{parts.query}" if parts.query else parts.path or "/"
 
 
-class TeamsPhoneTokenPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
-    """Lets one call authenticate with the caller's Entra token instead of the client credential.
-
-    The Teams Phone exchange is authorised by the Teams Phone user's own token.
-    The call passes it as the ``acs_teams_phone_token`` option; this policy runs
-    after the client's auth policy and puts it in ``Authorization``.
-    """
+class BearerPolicy(BearerTokenCredentialPolicy):  # type: ignore[type-arg]
+    """azure-core's bearer policy for a ``TokenCredential``; a Teams Phone token, if given, replaces it."""
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
-        context = request.context
-        token: Optional[str] = context.options.pop(TEAMS_PHONE_TOKEN_OPTION, None)
-        if token:
-            # Kept in the context (options are consumed once) so that retries see it too.
-            context[TEAMS_PHONE_TOKEN_OPTION] = token
-        else:
-            token = context.get(TEAMS_PHONE_TOKEN_OPTION)
-        if token:
-            request.http_request.headers["Authorization"] = f"Bearer {token}"
+        super().on_request(request)  # also refuses plain http, as for any bearer token
+        _use_teams_phone_token(request)
+
+    def on_challenge(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> bool:
+        # A rejected Teams Phone token must not be answered with the client's own token.
+        if request.context.get(TEAMS_PHONE_TOKEN_OPTION):
+            return False
+        return bool(super().on_challenge(request, response))
+
+
+class AsyncBearerPolicy(AsyncBearerTokenCredentialPolicy):  # type: ignore[type-arg]
+    """The async :class:`BearerPolicy`."""
+
+    async def on_request(self, request: PipelineRequest[Any]) -> None:
+        await super().on_request(request)
+        _use_teams_phone_token(request)
+
+    async def on_challenge(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> bool:
+        if request.context.get(TEAMS_PHONE_TOKEN_OPTION):
+            return False
+        return bool(await super().on_challenge(request, response))
 
 
 def _is_aiohttp(transport: Any) -> bool:

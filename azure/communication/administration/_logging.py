@@ -3,7 +3,14 @@
 azure-core's ``NetworkTraceLoggingPolicy`` logs every header and body verbatim
 when ``logging_enable=True``: the HMAC signature, bearer tokens and the access
 tokens in response bodies would all reach the log. This policy logs the same
-trace with those values replaced by ``REDACTED``.
+trace with those values replaced by ``REDACTED``; the client passes it as the
+generated client's ``logging_policy`` (the slot of azure-core's).
+
+azure-core's ``HttpLoggingPolicy`` also logs each request and response (at
+INFO, headers redacted by an allow-list, no bodies). For a request that the
+trace above logs, that would be a second, differently redacted copy, so the
+client's ``http_logging_policy`` stays quiet for exactly those requests: each
+request and response is logged once.
 """
 
 from __future__ import annotations
@@ -13,9 +20,11 @@ import logging
 from typing import Any
 
 from azure.core.pipeline import PipelineRequest, PipelineResponse
-from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline.policies import HttpLoggingPolicy, NetworkTraceLoggingPolicy
 
 _LOGGER = logging.getLogger("azure.communication.administration")
+#: Set in the pipeline context by the trace policy when it logs this request.
+_TRACED = "acs_network_trace_logged"
 REDACTED = "REDACTED"
 _SECRET_HEADERS = frozenset({"authorization", "x-ms-content-sha256"})
 _SECRET_FIELDS = frozenset({"token", "accesstoken"})
@@ -48,18 +57,23 @@ def _headers(headers: Any) -> str:
     )
 
 
-class RedactingNetworkTraceLoggingPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
-    """``logging_enable=True`` (client-wide or per call) logs requests and responses at DEBUG."""
+class RedactingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):
+    """``logging_enable=True`` (client-wide or per call) logs requests and responses at DEBUG.
+
+    azure-core's network trace with its output replaced: same switch, same place in the pipeline.
+    """
 
     def __init__(self, logging_enable: bool = False, **kwargs: Any) -> None:
-        super().__init__()
+        super().__init__(logging_enable=logging_enable, **kwargs)
         self._enabled = logging_enable
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
         enabled = request.context.options.pop("logging_enable", self._enabled)
         request.context["logging_enable"] = enabled
         if not enabled or not _LOGGER.isEnabledFor(logging.DEBUG):
+            request.context[_TRACED] = False
             return
+        request.context[_TRACED] = True
         http_request = request.http_request
         body = getattr(http_request, "content", None)
         _LOGGER.debug(
@@ -71,7 +85,7 @@ class RedactingNetworkTraceLoggingPolicy(SansIOHTTPPolicy):  # type: ignore[type
         )
 
     def on_response(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> None:
-        if not request.context.get("logging_enable") or not _LOGGER.isEnabledFor(logging.DEBUG):
+        if not request.context.get(_TRACED):
             return
         http_response = response.http_response
         try:
@@ -84,3 +98,21 @@ class RedactingNetworkTraceLoggingPolicy(SansIOHTTPPolicy):  # type: ignore[type
             _headers(http_response.headers),
             redact_body(body),
         )
+
+
+class UntracedHttpLoggingPolicy(HttpLoggingPolicy):
+    """azure-core's ``HttpLoggingPolicy``, silent for requests the redacting trace already logs."""
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        if not request.context.get(_TRACED):
+            super().on_request(request)
+            return
+        # Still take this policy's per-call options out: they must not reach the transport.
+        options = request.context.options
+        for name in ("logger", "http_logging_level"):
+            if name in options:
+                request.context.setdefault(name, options.pop(name))
+
+    def on_response(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> None:
+        if not request.context.get(_TRACED):
+            super().on_response(request, response)

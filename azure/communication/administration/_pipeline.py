@@ -2,6 +2,13 @@
 
 Shared by the sync and the async client; only the bearer policy and the default
 transport differ between the two.
+
+The pipeline itself is the generated client's, which is azure-core's usual one:
+our policies go in through its hooks (``authentication_policy``,
+``logging_policy``, ``http_logging_policy``), never as a whole ``policies=``
+list, so every policy azure-core puts in a client (``SensitiveHeaderCleanupPolicy``,
+which drops ``Authorization`` on a redirect to another host, and any added later)
+stays in place.
 """
 
 from __future__ import annotations
@@ -9,25 +16,9 @@ from __future__ import annotations
 from typing import Any, Union
 
 from azure.core.credentials import AzureKeyCredential
-from azure.core.pipeline.policies import (
-    AsyncBearerTokenCredentialPolicy,
-    AsyncRedirectPolicy,
-    AsyncRetryPolicy,
-    BearerTokenCredentialPolicy,
-    ContentDecodePolicy,
-    CustomHookPolicy,
-    DistributedTracingPolicy,
-    HeadersPolicy,
-    HttpLoggingPolicy,
-    ProxyPolicy,
-    RedirectPolicy,
-    RequestIdPolicy,
-    RetryPolicy,
-    UserAgentPolicy,
-)
 
-from ._auth import HMACCredentialPolicy, TeamsPhoneTokenPolicy
-from ._logging import RedactingNetworkTraceLoggingPolicy
+from ._auth import AsyncBearerPolicy, BearerPolicy, HMACCredentialPolicy
+from ._logging import RedactingNetworkTraceLoggingPolicy, UntracedHttpLoggingPolicy
 from ._version import VERSION
 
 ENTRA_SCOPE = "https://communication.azure.com//.default"  # the double slash is real
@@ -43,7 +34,7 @@ def auth_policy(endpoint: str, credential: Any, *, is_async: bool) -> Any:
     if isinstance(credential, (str, AzureKeyCredential)):
         return HMACCredentialPolicy(endpoint, credential, for_async=is_async)
     if _is_token_credential(credential):
-        policy = AsyncBearerTokenCredentialPolicy if is_async else BearerTokenCredentialPolicy
+        policy = AsyncBearerPolicy if is_async else BearerPolicy
         return policy(credential, ENTRA_SCOPE)
     raise TypeError(
         "credential must be the access key (str), an AzureKeyCredential or a TokenCredential, "
@@ -51,24 +42,23 @@ def auth_policy(endpoint: str, credential: Any, *, is_async: bool) -> Any:
     )
 
 
-def build_policies(auth: Any, *, is_async: bool, **kwargs: Any) -> list[Any]:
-    """The pipeline, in azure-core's usual order; auth runs per retry so each try is re-signed."""
-    kwargs.setdefault("sdk_moniker", SDK_MONIKER)
-    return [
-        RequestIdPolicy(**kwargs),
-        kwargs.get("headers_policy") or HeadersPolicy(**kwargs),
-        kwargs.get("user_agent_policy") or UserAgentPolicy(**kwargs),
-        kwargs.get("proxy_policy") or ProxyPolicy(**kwargs),
-        ContentDecodePolicy(**kwargs),
-        kwargs.get("redirect_policy") or (AsyncRedirectPolicy if is_async else RedirectPolicy)(**kwargs),
-        kwargs.get("retry_policy") or (AsyncRetryPolicy if is_async else RetryPolicy)(**kwargs),
-        auth,
-        TeamsPhoneTokenPolicy(),
-        CustomHookPolicy(**kwargs),
-        RedactingNetworkTraceLoggingPolicy(**kwargs),
-        DistributedTracingPolicy(**kwargs),
-        kwargs.get("http_logging_policy") or HttpLoggingPolicy(**kwargs),
-    ]
+def policy_hooks(auth: Any, **kwargs: Any) -> dict[str, Any]:
+    """Our policies, keyed by the hook of the generated client (and azure-core) that places each.
+
+    ``authentication_policy`` sits after the redirect and retry policies, so each
+    try and each redirected request is signed again over the bytes it sends.
+    ``logging_policy`` replaces azure-core's network trace, which would log
+    secrets; a caller's own ``logging_policy`` is ignored for the same reason.
+    A caller's ``http_logging_policy`` (like every other azure-core policy
+    keyword) is kept.
+    """
+    hooks: dict[str, Any] = {
+        "authentication_policy": auth,
+        "logging_policy": RedactingNetworkTraceLoggingPolicy(**kwargs),
+    }
+    if kwargs.get("http_logging_policy") is None:
+        hooks["http_logging_policy"] = UntracedHttpLoggingPolicy(**kwargs)
+    return hooks
 
 
 _TRANSPORT_KEYS = (
@@ -109,9 +99,15 @@ def default_async_transport(kwargs: dict[str, Any]) -> Any:
 def client_kwargs(
     endpoint: str, credential: Union[str, AzureKeyCredential, Any], *, is_async: bool, **kwargs: Any
 ) -> dict[str, Any]:
-    """Keyword arguments for a generated client: our policies and our transport."""
+    """Keyword arguments for a generated client: our policies as hooks and our transport."""
+    if "policies" in kwargs:
+        raise TypeError(
+            "policies= would replace the whole pipeline, the client's authentication included; "
+            "add policies with per_call_policies= or per_retry_policies= instead."
+        )
     auth = auth_policy(endpoint, credential, is_async=is_async)
+    kwargs.setdefault("sdk_moniker", SDK_MONIKER)
     if "transport" not in kwargs:
         kwargs["transport"] = default_async_transport(kwargs) if is_async else default_sync_transport(endpoint, kwargs)
-    kwargs["policies"] = build_policies(auth, is_async=is_async, **kwargs)
+    kwargs.update(policy_hooks(auth, **kwargs))
     return kwargs

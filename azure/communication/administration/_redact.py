@@ -31,8 +31,10 @@ def looks_secret(text: str) -> bool:
     if "accesskey" in text.lower() or _JWT.search(text):
         return True
     for run in _BASE64_RUN.findall(text):
+        # Padding re-made from the bare run: Python 3.10 refuses a run that already ends in "=".
+        core = run.rstrip("=")
         try:
-            base64.b64decode(run + "=" * (-len(run) % 4), validate=True)
+            base64.b64decode(core + "=" * (-len(core) % 4), validate=True)
         except (binascii.Error, ValueError):
             continue
         return True

@@ -40,11 +40,14 @@ of a given pair of documents never varies.
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
 import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Optional
 
 import jinja2
@@ -227,21 +230,7 @@ def _ref_name(ref: str) -> str:
 
 def _resolve(doc: Mapping[str, Any], node: Any) -> Any:
     """Follow a local ``$ref`` to ``#/parameters/...`` (definitions stay by name)."""
-    seen: set[str] = set()
-    while isinstance(node, Mapping) and "$ref" in node:
-        ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/") or ref.startswith("#/definitions/"):
-            return node
-        if ref in seen:
-            return node
-        seen.add(ref)
-        target: Any = doc
-        for part in ref[2:].split("/"):
-            target = target.get(part) if isinstance(target, Mapping) else None
-        if target is None:
-            return node
-        node = target
-    return node
+    return _catalog_module().resolve_ref(doc, node, keep_definitions=True)
 
 
 def _type_of(schema: Any) -> str:
@@ -625,14 +614,20 @@ def available_versions(swagger_dir: Path = SWAGGER_DIR) -> list[str]:
     return sorted(p.stem for p in swagger_dir.glob("*.json"))
 
 
-def _ordered_versions(swagger_dir: Path = SWAGGER_DIR) -> list[str]:
-    """The versions oldest first, as the catalog orders them (a preview before its date's GA)."""
+@functools.cache
+def _catalog_module() -> ModuleType:
+    """generator/catalog.py, the one reader of swagger facts (imported here, so api_diff.py
+    also runs as a standalone script or loaded from its path)."""
     sys.path.insert(0, str(GENERATOR_DIR))
     try:
-        import catalog  # generator/catalog.py; imported here so api_diff.py stays a standalone script
+        return importlib.import_module("catalog")
     finally:
         sys.path.remove(str(GENERATOR_DIR))
-    return sorted(available_versions(swagger_dir), key=catalog.version_key)
+
+
+def _ordered_versions(swagger_dir: Path = SWAGGER_DIR) -> list[str]:
+    """The versions oldest first, as the catalog orders them (a preview before its date's GA)."""
+    return sorted(available_versions(swagger_dir), key=_catalog_module().version_key)
 
 
 def default_versions(from_version: Optional[str], to_version: Optional[str]) -> tuple[str, str]:

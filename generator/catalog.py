@@ -144,12 +144,16 @@ def member_name(value: str) -> str:
     return f"V{name}" if name[:1].isdigit() else name
 
 
-def _resolve(doc: Mapping[str, Any], node: Any) -> Any:
+def resolve_ref(doc: Mapping[str, Any], node: Any, *, keep_definitions: bool = False) -> Any:
+    """Follow local ``$ref`` links (``#/...``) from ``node``; a loop or a dangling link stops there.
+
+    ``keep_definitions`` stops at ``#/definitions/...``, for callers that compare models by name.
+    """
     seen: set[str] = set()
     while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
         ref = node["$ref"]
         seen.add(ref)
-        if not ref.startswith("#/"):
+        if not ref.startswith("#/") or (keep_definitions and ref.startswith("#/definitions/")):
             return node
         target: Any = doc
         for part in ref[2:].split("/"):
@@ -177,7 +181,7 @@ def _definitions(doc: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 
 def _enum_of(doc: Mapping[str, Any], schema: Any) -> Optional[tuple[str, ...]]:
-    schema = _resolve(doc, schema)
+    schema = resolve_ref(doc, schema)
     if isinstance(schema, Mapping) and isinstance(schema.get("enum"), list):
         return tuple(str(v) for v in schema["enum"])
     return None

@@ -11,6 +11,7 @@ the transport quirk below) is worked out once; the per-request path only hashes.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import time
@@ -51,6 +52,7 @@ _DEFAULT_PORTS = {"https": 443, "http": 80}
 TEAMS_PHONE_TOKEN_OPTION = "acs_teams_phone_token"  # noqa: S105 - an option name, not a secret
 
 
+@functools.lru_cache(maxsize=64)  # a pure function of the (normalised) endpoint; clients per request reuse it
 def _host_of(endpoint: str) -> str:
     """The URL authority as the ``Host`` header carries it: the port only when not the default."""
     parts = urlsplit(endpoint)

@@ -10,6 +10,7 @@ client that speaks ``2020-07-20-preview2``.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Awaitable, Callable
 from copy import deepcopy
 from datetime import datetime, timedelta, timezone
@@ -34,13 +35,17 @@ from ._connection_string import parse_connection_string
 from ._endpoint import implies_https, normalize_endpoint
 from ._identifiers import CommunicationIdentifier, CommunicationUserIdentifier, identifier_from_raw_id
 from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
-from ._pipeline import client_kwargs
+from ._pipeline import client_kwargs, generated_kwargs
 from ._redact import looks_secret, shown
 from ._scopes import ScopesInput, expires_in_minutes, normalize_scopes
 
 UserInput = Union[CommunicationUserIdentifier, str]
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 _AsyncMethod = TypeVar("_AsyncMethod", bound=Callable[..., Awaitable[Any]])
+
+#: Held while a client builds its generated layer, so that two threads making a shared
+#: client's first calls together build one pipeline, not two (one then never closed).
+_BUILD_LOCK = threading.Lock()
 
 
 #: The prefixes of Communication Services user ids: public cloud, the older "spool" form,
@@ -123,7 +128,34 @@ class IdentityClientBase:
         self._https_implied = implies_https(endpoint)
         self._api_version = parse_api_version(api_version)
         self._client_kwargs = client_kwargs(self._endpoint, credential, is_async=self._is_async, **kwargs)
+        self._built: Any = None
         self._closed = False
+
+    def _layer(self) -> Any:
+        """The generated client class for this client's API version, sync or async."""
+        raise NotImplementedError
+
+    @property
+    def _rest(self) -> Any:
+        """The generated client and its azure-core pipeline, built on first use.
+
+        A client that is built and closed without a call (one per request in a web
+        app, say) pays for the argument checks and nothing else: every check runs in
+        the constructor, so a bad argument still fails there.
+        """
+        built = self._built
+        if built is None:
+            with _BUILD_LOCK:
+                built = self._built
+                if built is None:
+                    kwargs = generated_kwargs(self._client_kwargs)
+                    built = self._built = self._layer()(self._endpoint, api_version=self._api_version.value, **kwargs)
+        return built
+
+    @property
+    def _unbuilt_transport(self) -> Any:
+        """The transport, when no pipeline owns it yet (closing the client then closes it directly)."""
+        return self._client_kwargs["transport"] if self._built is None else None
 
     @classmethod
     def from_connection_string(cls, conn_str: str, **kwargs: Any) -> Self:

@@ -57,16 +57,15 @@ class CommunicationIdentityClient(IdentityClientBase):
         **kwargs: Any,
     ) -> None:
         super().__init__(endpoint, credential, api_version=api_version, **kwargs)
-        layer: Any
+
+    def _layer(self) -> Any:
         if self._is_preview:  # loaded on first use: a GA client never imports the 2020 layer
             from ._generated.preview2020 import IdentityPreview2020RestClient
 
-            layer = IdentityPreview2020RestClient
-        else:
-            from ._generated.ga import IdentityRestClient
+            return IdentityPreview2020RestClient
+        from ._generated.ga import IdentityRestClient
 
-            layer = IdentityRestClient
-        self._rest: Any = layer(self._endpoint, api_version=self._api_version.value, **self._client_kwargs)
+        return IdentityRestClient
 
     # ----- the 2020 preview surface -----
 
@@ -354,7 +353,11 @@ class CommunicationIdentityClient(IdentityClientBase):
         The client is also a context manager (``with``), which closes it on exit.
         """
         self._closed = True
-        self._rest.close()
+        transport = self._unbuilt_transport
+        if transport is None:
+            self._rest.close()
+        else:  # never used: nothing to build, only the transport to close, as the pipeline would
+            transport.close()
 
     def __enter__(self) -> Self:
         self._check_open()
@@ -368,4 +371,8 @@ class CommunicationIdentityClient(IdentityClientBase):
         tb: Optional[TracebackType],
     ) -> None:
         self._closed = True
-        self._rest.__exit__(exc_type, exc, tb)
+        transport = self._unbuilt_transport
+        if transport is None:
+            self._rest.__exit__(exc_type, exc, tb)
+        else:
+            transport.__exit__(exc_type, exc, tb)

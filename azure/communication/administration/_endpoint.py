@@ -7,6 +7,7 @@ with its quotes. No message quotes an access key, whatever argument it arrived i
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from urllib.parse import urlsplit
@@ -58,6 +59,13 @@ def normalize_endpoint(endpoint: str) -> str:
     """
     if not isinstance(endpoint, str) or not endpoint.strip():
         raise ValueError(f"endpoint must be a non-empty URL such as {_EXAMPLE}, got {shown(endpoint)}.")
+    return _normalized(str(endpoint))
+
+
+# A pure function of the text, and most processes talk to one or two endpoints: clients built
+# per request reuse the answer. Only accepted endpoints are kept (a raise is not cached).
+@functools.lru_cache(maxsize=64)
+def _normalized(endpoint: str) -> str:
     text = strip_quotes(endpoint)
     lowered = text.lower()
     if "accesskey=" in lowered or lowered.startswith("endpoint="):

@@ -99,7 +99,11 @@ def default_async_transport(kwargs: dict[str, Any]) -> Any:
 def client_kwargs(
     endpoint: str, credential: Union[str, AzureKeyCredential, Any], *, is_async: bool, **kwargs: Any
 ) -> dict[str, Any]:
-    """Keyword arguments for a generated client: our policies as hooks and our transport."""
+    """Everything a client checks at construction: its credential's policy and its transport.
+
+    Run by the constructor, so a bad argument fails there; the rest of the pipeline is
+    made by :func:`generated_kwargs` when the client first needs it.
+    """
     if "policies" in kwargs:
         raise TypeError(
             "policies= would replace the whole pipeline, the client's authentication included; "
@@ -109,5 +113,11 @@ def client_kwargs(
     kwargs.setdefault("sdk_moniker", SDK_MONIKER)
     if "transport" not in kwargs:
         kwargs["transport"] = default_async_transport(kwargs) if is_async else default_sync_transport(endpoint, kwargs)
-    kwargs.update(policy_hooks(auth, **kwargs))
+    kwargs["authentication_policy"] = auth
     return kwargs
+
+
+def generated_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for a generated client: ``kwargs`` of :func:`client_kwargs` and our logging hooks."""
+    options = {k: v for k, v in kwargs.items() if k != "authentication_policy"}
+    return {**kwargs, **policy_hooks(kwargs["authentication_policy"], **options)}

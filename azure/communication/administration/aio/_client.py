@@ -62,16 +62,15 @@ class CommunicationIdentityClient(IdentityClientBase):
         **kwargs: Any,
     ) -> None:
         super().__init__(endpoint, credential, api_version=api_version, **kwargs)
-        layer: Any
+
+    def _layer(self) -> Any:
         if self._is_preview:  # loaded on first use: a GA client never imports the 2020 layer
             from .._generated.preview2020.aio import IdentityPreview2020RestClient
 
-            layer = IdentityPreview2020RestClient
-        else:
-            from .._generated.ga.aio import IdentityRestClient
+            return IdentityPreview2020RestClient
+        from .._generated.ga.aio import IdentityRestClient
 
-            layer = IdentityRestClient
-        self._rest: Any = layer(self._endpoint, api_version=self._api_version.value, **self._client_kwargs)
+        return IdentityRestClient
 
     # ----- the 2020 preview surface -----
 
@@ -366,7 +365,11 @@ class CommunicationIdentityClient(IdentityClientBase):
         The client is also an async context manager (``async with``), which closes it on exit.
         """
         self._closed = True
-        await self._rest.close()
+        transport = self._unbuilt_transport
+        if transport is None:
+            await self._rest.close()
+        else:  # never used: nothing to build, only the transport to close, as the pipeline would
+            await transport.close()
 
     async def __aenter__(self) -> Self:
         self._check_open()
@@ -380,4 +383,8 @@ class CommunicationIdentityClient(IdentityClientBase):
         tb: Optional[TracebackType],
     ) -> None:
         self._closed = True
-        await self._rest.__aexit__(exc_type, exc, tb)
+        transport = self._unbuilt_transport
+        if transport is None:
+            await self._rest.__aexit__(exc_type, exc, tb)
+        else:
+            await transport.__aexit__(exc_type, exc, tb)

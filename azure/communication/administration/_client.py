@@ -331,7 +331,7 @@ class CommunicationIdentityClient(IdentityClientBase):
 
             from azure.core.rest import HttpRequest
 
-            request = HttpRequest("POST", "/identities", params={"api-version": "2026-09-23"}, json={})
+            request = HttpRequest("POST", "/identities", params={"api-version": client.api_version.value}, json={})
             response = client.send_request(request)
             response.raise_for_status()
             print(response.json()["identity"]["id"])

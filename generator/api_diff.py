@@ -50,8 +50,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Optional
 
-import jinja2
-
 GENERATOR_DIR = Path(__file__).resolve().parent
 ROOT = GENERATOR_DIR.parent
 SWAGGER_DIR = ROOT / "swagger"
@@ -576,20 +574,6 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> ApiDiff:
     return out
 
 
-def _environment() -> jinja2.Environment:
-    # Markdown, not HTML: escaping would corrupt the report.
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # noqa: S701
-    )
-    env.filters["code"] = _code
-    return env
-
-
 def _code(value: object) -> str:
     """Markdown inline code that survives backticks inside the value."""
     text = str(value)
@@ -600,8 +584,8 @@ def _code(value: object) -> str:
 
 def render(api_diff: ApiDiff, from_version: str, to_version: str) -> str:
     """The markdown report for ``api_diff`` (the diff from ``from_version`` to ``to_version``)."""
-    template = _environment().get_template(TEMPLATE)
-    text = template.render(
+    template = _catalog_module().template_environment(code=_code).get_template(TEMPLATE)
+    text: str = template.render(
         diff=api_diff,
         from_version=from_version,
         to_version=to_version,

@@ -296,17 +296,17 @@ def build(swagger_dir: Path, layers: Mapping[str, str]) -> Catalog:
     return Catalog(facts, dict(layers))
 
 
-def _environment() -> jinja2.Environment:
+def template_environment(**filters: Any) -> jinja2.Environment:
+    """The generator's jinja2 set-up (also api_diff.py's): text output, so no HTML escaping."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - Python source, not HTML
+        autoescape=False,  # noqa: S701 - Python source and Markdown, not HTML
     )
-    env.filters["py"] = _py
-    env.filters["member"] = member_name
+    env.filters.update(filters)
     return env
 
 
@@ -326,7 +326,7 @@ def _py(value: object) -> str:
 
 def render(catalog: Catalog) -> dict[str, str]:
     """``file name (relative to generated/) -> text`` for the catalog modules."""
-    env = _environment()
+    env = template_environment(py=_py, member=member_name)
     out: dict[str, str] = {}
     for name, template in (("_catalog.py", CATALOG_TEMPLATE), ("_api_enums.py", ENUMS_TEMPLATE)):
         text = env.get_template(template).render(catalog=catalog)

@@ -2,9 +2,9 @@
 # Regenerate with `make generate`; `make check-generated` fails on any drift.
 """AutoRest layers of the Identity client; one sub-package per generated layer.
 
-- ``preview2020``: from ``swagger/2020-07-20-preview2.json``
-- ``ga``: from ``swagger/2026-09-23.json``
+- ``preview2020``: from ``swagger/Identity/preview/2020-07-20-preview2/CommunicationIdentity.json``
+- ``ga``: from ``swagger/Identity/stable/2026-09-23/CommunicationIdentity.json``
 
 ``_catalog`` (every API version fact) and ``_api_enums`` (``ApiVersion``,
-``CommunicationTokenScope``) are rendered from ``swagger/*.json`` by ``generator/catalog.py``.
+``CommunicationTokenScope``) are rendered from swagger/ by ``generator/catalog.py``.
 """

@@ -1,4 +1,4 @@
-"""Review an API version bump: what changed between two ``swagger/<version>.json`` documents.
+"""Review an API version bump: what changed between the documents of two API versions in swagger/.
 
 Usage (``make api-diff [FROM=2023-10-01] [TO=2026-09-23]`` wraps it)::
 
@@ -30,8 +30,11 @@ What is compared, and what is not:
   ``x-ms-enum`` name, ``x-ms-client-name``).
 - Enum values are listed per enum site: definition-level enums (by definition name) and
   inline enums of properties, array items and parameters, with their ``x-ms-enum`` name.
-- Descriptions, summaries, tags and the api-version parameter's ``default`` (which is
-  always the document's own version) are not API changes and are ignored.
+- Descriptions, summaries, tags and the form of the api-version parameter (where it is
+  written, its ``default``, level, client name and ``minLength``: ``generator/normalise.py``
+  turns every form into the same client-level parameter) are not API changes and are ignored.
+- Documents are read with their ``$ref``s into ``Common/`` made local (``catalog.load_document``),
+  so a model that moved between a document and ``Common/`` is not a change.
 
 Ordering is deterministic (sorted by name, operationId, status code...), so the output
 of a given pair of documents never varies.
@@ -347,8 +350,11 @@ def _parameters(doc: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, di
             attrs["required"] = "required" if required else "optional"
         else:
             attrs = _schema_attributes(param, required)
-            if name == API_VERSION_PARAMETER:
-                attrs.pop("default", None)  # always the document's own version
+        if name == API_VERSION_PARAMETER and where == "query":
+            # Its form (default, client or method level, client name, minLength) varies with
+            # upstream's tooling and is normalised away (generator/normalise.py).
+            params[f"{name} ({where})"] = {k: v for k, v in attrs.items() if k in ("type", "required")}
+            continue
         for key in ("collectionFormat", "x-ms-parameter-location", "x-ms-skip-url-encoding"):
             if key in param:
                 attrs[key] = _show(param[key])
@@ -365,6 +371,12 @@ def _responses(spec: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _media(doc: Mapping[str, Any], spec: Mapping[str, Any], key: str) -> str:
+    """The effective media types; ``consumes`` only counts for an operation that sends a body."""
+    if key == "consumes" and not any(
+        isinstance(p, Mapping) and p.get("in") in ("body", "formData")
+        for p in (_resolve(doc, raw) for raw in spec.get("parameters") or [])
+    ):
+        return "none"
     return ", ".join(spec.get(key, doc.get(key)) or []) or "none"
 
 
@@ -582,6 +594,16 @@ def _code(value: object) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def document_label(version: str, swagger_dir: Path = SWAGGER_DIR) -> str:
+    """Where ``version``'s document is, as the report names it (the version alone if it has none)."""
+    catalog = _catalog_module()
+    try:
+        path = catalog.document_paths(swagger_dir).get(version)
+    except catalog.CatalogError:
+        path = None
+    return path.relative_to(swagger_dir.parent).as_posix() if path is not None else version
+
+
 def render(api_diff: ApiDiff, from_version: str, to_version: str) -> str:
     """The markdown report for ``api_diff`` (the diff from ``from_version`` to ``to_version``)."""
     template = _catalog_module().template_environment(code=_code).get_template(TEMPLATE)
@@ -589,13 +611,16 @@ def render(api_diff: ApiDiff, from_version: str, to_version: str) -> str:
         diff=api_diff,
         from_version=from_version,
         to_version=to_version,
+        from_document=document_label(from_version),
+        to_document=document_label(to_version),
         checklist=from_version != to_version,
     )
     return text.rstrip("\n") + "\n"
 
 
 def available_versions(swagger_dir: Path = SWAGGER_DIR) -> list[str]:
-    return sorted(p.stem for p in swagger_dir.glob("*.json"))
+    """Every version with a document in ``swagger_dir`` (``Identity/<stable|preview>/<version>/``), oldest first."""
+    return list(_catalog_module().document_paths(swagger_dir))
 
 
 @functools.cache
@@ -611,7 +636,7 @@ def _catalog_module() -> ModuleType:
 
 def _ordered_versions(swagger_dir: Path = SWAGGER_DIR) -> list[str]:
     """The versions oldest first, as the catalog orders them (a preview before its date's GA)."""
-    return sorted(available_versions(swagger_dir), key=_catalog_module().version_key)
+    return available_versions(swagger_dir)
 
 
 def default_versions(from_version: Optional[str], to_version: Optional[str]) -> tuple[str, str]:
@@ -627,23 +652,25 @@ def default_versions(from_version: Optional[str], to_version: Optional[str]) -> 
 
 
 def load(version: str, swagger_dir: Path = SWAGGER_DIR) -> dict[str, Any]:
-    """Parse ``swagger/<version>.json``; FileNotFoundError names the versions there are."""
-    versions = available_versions(swagger_dir)
-    if version not in versions:
+    """The document of ``version``, its ``$ref``s into ``Common/`` made local (as the catalog
+    and the generator read it); FileNotFoundError names the versions there are."""
+    catalog = _catalog_module()
+    paths = catalog.document_paths(swagger_dir)
+    if version not in paths:
         raise FileNotFoundError(
             f"no swagger document for API version {version!r} "
-            f"(looked for {swagger_dir.name}/{version}.json). "
-            f"Available versions: {', '.join(versions) or 'none'}"
+            f"(looked for {swagger_dir.name}/{catalog.IDENTITY_FOLDER}/<stable|preview>/{version}/"
+            f"{catalog.DOCUMENT_NAME}). Available versions: {', '.join(paths) or 'none'}"
         )
-    data = json.loads((swagger_dir / f"{version}.json").read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{swagger_dir.name}/{version}.json is not a JSON object")
-    return data
+    try:
+        return catalog.load_document(paths[version], catalog.Documents(swagger_dir))  # type: ignore[no-any-return]
+    except catalog.CatalogError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Print, as markdown, what changed between two swagger/<version>.json documents."
+        description="Print, as markdown, what changed between the documents of two API versions in swagger/."
     )
     parser.add_argument(
         "from_version", metavar="FROM", nargs="?", help="the old API version (default: the one before TO)"

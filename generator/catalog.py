@@ -1,16 +1,29 @@
 """The API version catalog: every fact about versions that the clients and the local service need.
 
-``generator/driver.py`` calls :func:`build` on ``swagger/*.json`` and renders the result
-with ``generator/templates/`` into ``generated/_catalog.py`` (plain literals, no imports,
-so the local service can read it cheaply) and ``generated/_api_enums.py`` (the public
-``ApiVersion`` and ``CommunicationTokenScope`` enums, with their members written out so
-type checkers see them). Nothing here is restated by hand anywhere else.
+``generator/driver.py`` calls :func:`build` on ``swagger/`` and renders the result with
+``generator/templates/`` into ``generated/_catalog.py`` (plain literals, no imports, so the
+local service can read it cheaply) and ``generated/_api_enums.py`` (the public ``ApiVersion``
+and ``CommunicationTokenScope`` enums, with their members written out so type checkers see
+them). Nothing here is restated by hand anywhere else.
+
+swagger/ is laid out as upstream's ``specification/communication/data-plane/`` folder of
+``Azure/azure-rest-api-specs``: ``Identity/stable/<version>/CommunicationIdentity.json`` (GA),
+``Identity/preview/<version>/CommunicationIdentity.json`` (previews) and the ``Common/``
+documents their ``$ref``s point into (``../../../Common/stable/2022-07-13/common.json#/...``).
+All three of upstream's forms are read: the 2020 preview (api-version written in each
+operation, no Common), the hand-written form (2021-2023: ``#/parameters/ApiVersionParameter``,
+error types in Common) and the TypeSpec-emitted form (2025 on:
+``Azure.Core.Foundations.ApiVersionParameter``, everything in one document).
 
 Rules, all read from the documents:
 
-- A version is the file name ``swagger/<version>.json`` and must equal ``info.version``.
-  ``YYYY-MM-DD`` is GA, ``YYYY-MM-DD-preview[N]`` a preview. Versions are ordered by date;
-  on the same date a preview comes before the GA version.
+- A version is the name of its folder and must equal ``info.version``. ``YYYY-MM-DD`` is GA
+  and lives under ``Identity/stable/``; ``YYYY-MM-DD-preview[N]`` is a preview and lives under
+  ``Identity/preview/``. Versions are ordered by date; on the same date a preview comes before
+  the GA version.
+- A document is read with its external ``$ref``s resolved (:func:`load_document`): the
+  definitions it takes from ``Common/`` count as its own, exactly as a client generated from
+  it sees them. A ``$ref`` whose file or target is missing stops the build and says which.
 - Operations are ``(operationId, METHOD, path)`` as written in each document.
 - Token scopes are the ``enum`` of the schema that the ``scopes`` property's items refer
   to. A document whose ``scopes`` are free strings (the 2020 preview) accepts the values of
@@ -44,6 +57,14 @@ _VERSION_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(-preview\d*)?$")
 SCOPES_PROPERTY = "scopes"
 LIFETIME_PROPERTY = "expiresInMinutes"
 
+#: Where upstream (and so swagger/) keeps the documents: ``<IDENTITY>/<stable|preview>/<version>/<DOCUMENT>``.
+IDENTITY_FOLDER = "Identity"
+STABLE_FOLDER = "stable"
+PREVIEW_FOLDER = "preview"
+DOCUMENT_NAME = "CommunicationIdentity.json"
+#: ``$ref``s under these keys point at documentation (upstream's ``./examples/*.json``), never followed.
+_DOCUMENTATION_KEYS = frozenset({"x-ms-examples"})
+
 
 class CatalogError(ValueError):
     """A swagger document breaks a rule the catalog relies on; the message says which and what to do."""
@@ -65,6 +86,7 @@ class VersionFacts:
     scopes: tuple[str, ...]
     scopes_declared: bool
     scopes_from: str = ""
+    document: str = ""  # its path, relative to the folder that holds swagger/ ("swagger/Identity/...")
     lifetime: Optional[Lifetime] = None
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -132,10 +154,15 @@ def version_key(version: str) -> tuple[str, int, str]:
     match = _VERSION_RE.match(version)
     if match is None:
         raise CatalogError(
-            f"swagger/{version}.json: an API version is YYYY-MM-DD or YYYY-MM-DD-previewN; rename the file."
+            f"{version!r} is not an API version (YYYY-MM-DD or YYYY-MM-DD-previewN); "
+            f"a document lives in swagger/{IDENTITY_FOLDER}/<stable|preview>/<version>/{DOCUMENT_NAME}"
         )
     date, preview = match.group(1), match.group(2)
     return (date, 0 if preview else 1, preview or "")
+
+
+def is_preview(version: str) -> bool:
+    return version_key(version)[1] == 0
 
 
 def member_name(value: str) -> str:
@@ -144,24 +171,213 @@ def member_name(value: str) -> str:
     return f"V{name}" if name[:1].isdigit() else name
 
 
-def resolve_ref(doc: Mapping[str, Any], node: Any, *, keep_definitions: bool = False) -> Any:
-    """Follow local ``$ref`` links (``#/...``) from ``node``; a loop or a dangling link stops there.
+def _shown(path: Path, swagger_dir: Path) -> str:
+    """``path`` as messages show it: relative to the folder holding swagger/ when it is inside."""
+    try:
+        return path.resolve().relative_to(swagger_dir.resolve().parent).as_posix()
+    except ValueError:
+        return str(path)
 
-    ``keep_definitions`` stops at ``#/definitions/...``, for callers that compare models by name.
+
+def document_paths(swagger_dir: Path) -> dict[str, Path]:
+    """``version -> its document`` for every version folder in ``swagger_dir``, oldest first.
+
+    Only the folder names are read (no document is parsed), so this is cheap. A JSON file
+    straight under ``swagger_dir`` (the flat layout of old), a version folder in the wrong
+    stability folder or without its document stops here with what to do.
     """
-    seen: set[str] = set()
-    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
+    found: dict[str, Path] = {}
+    for stray in sorted(swagger_dir.glob("*.json")):
+        raise CatalogError(
+            f"{_shown(stray, swagger_dir)}: documents live where upstream keeps them, "
+            f"swagger/{IDENTITY_FOLDER}/{STABLE_FOLDER}/<version>/{DOCUMENT_NAME} "
+            f"(previews under {PREVIEW_FOLDER}/); move it there"
+        )
+    for stability in (STABLE_FOLDER, PREVIEW_FOLDER):
+        for folder in sorted((swagger_dir / IDENTITY_FOLDER / stability).glob("*/")):
+            if not folder.is_dir():
+                continue
+            version = folder.name
+            where = _shown(folder, swagger_dir)
+            try:
+                preview = is_preview(version)
+            except CatalogError as exc:
+                raise CatalogError(f"{where}: {exc}") from None
+            if preview != (stability == PREVIEW_FOLDER):
+                right = PREVIEW_FOLDER if preview else STABLE_FOLDER
+                raise CatalogError(f"{where}: {version} is {'a preview' if preview else 'GA'}; move it to {right}/")
+            document = folder / DOCUMENT_NAME
+            if not document.is_file():
+                raise CatalogError(f"{where}/ has no {DOCUMENT_NAME}; copy upstream's whole <version>/ folder")
+            found[version] = document
+    return dict(sorted(found.items(), key=lambda item: version_key(item[0])))
+
+
+def version_of(document: Path) -> str:
+    """The API version a document is for: the name of its folder."""
+    return document.parent.name
+
+
+class Documents:
+    """Parsed JSON documents by absolute path, each read once; ``$ref``s between them are followed here."""
+
+    def __init__(self, swagger_dir: Optional[Path] = None) -> None:
+        self._swagger_dir = swagger_dir
+        self._parsed: dict[Path, Any] = {}
+
+    def shown(self, path: Path) -> str:
+        return _shown(path, self._swagger_dir) if self._swagger_dir is not None else str(path)
+
+    def load(self, path: Path) -> Any:
+        path = path.resolve()
+        if path not in self._parsed:
+            try:
+                self._parsed[path] = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise CatalogError(f"{self.shown(path)} does not exist") from None
+            except ValueError as exc:
+                raise CatalogError(f"{self.shown(path)} is not valid JSON: {exc}") from None
+        return self._parsed[path]
+
+
+def _split_ref(ref: str, base: Optional[Path]) -> tuple[Optional[Path], str]:
+    """``"../x.json#/definitions/A"`` -> (the file, relative to ``base``'s folder; ``/definitions/A``)."""
+    file, _, pointer = ref.partition("#")
+    if not file:
+        return None, pointer
+    if base is None:
+        raise CatalogError(f"$ref {ref!r} points into another file, and this document's own path is not known")
+    return (base.parent / file).resolve(), pointer
+
+
+def _pointer(doc: Any, pointer: str) -> Any:
+    """The node at a JSON pointer (``/definitions/A``), or None."""
+    target = doc
+    for part in pointer.lstrip("/").split("/") if pointer.strip("/") else []:
+        part = part.replace("~1", "/").replace("~0", "~")
+        target = target.get(part) if isinstance(target, Mapping) else None
+    return target
+
+
+def resolve_ref(
+    doc: Mapping[str, Any],
+    node: Any,
+    *,
+    keep_definitions: bool = False,
+    base: Optional[Path] = None,
+    documents: Optional[Documents] = None,
+) -> Any:
+    """Follow ``$ref`` links from ``node``; a loop or a dangling local link stops there.
+
+    Local links (``#/...``) resolve in ``doc``. With ``base`` (the path of ``doc``), links into
+    other files (``../../../Common/stable/2022-07-13/common.json#/definitions/X``) are followed
+    too, read through ``documents``, and links met inside such a file resolve in that file; a
+    missing file or target is an error there. ``keep_definitions`` stops at a link to
+    ``#/definitions/...`` (in any file), for callers that compare models by name.
+    """
+    return locate_ref(doc, node, keep_definitions=keep_definitions, base=base, documents=documents)[0]
+
+
+def locate_ref(
+    doc: Mapping[str, Any],
+    node: Any,
+    *,
+    keep_definitions: bool = False,
+    base: Optional[Path] = None,
+    documents: Optional[Documents] = None,
+) -> tuple[Any, Mapping[str, Any], Optional[Path]]:
+    """:func:`resolve_ref`, also returning the document (and its path) the result sits in."""
+    documents = documents if documents is not None else Documents()
+    seen: set[tuple[Optional[Path], str]] = set()
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
         ref = node["$ref"]
-        seen.add(ref)
-        if not ref.startswith("#/") or (keep_definitions and ref.startswith("#/definitions/")):
-            return node
-        target: Any = doc
-        for part in ref[2:].split("/"):
-            target = target.get(part) if isinstance(target, Mapping) else None
-        if target is None:
-            return node
+        file, pointer = _split_ref(ref, base)
+        key = (file or base, pointer)
+        if key in seen:
+            return node, doc, base
+        seen.add(key)
+        if keep_definitions and pointer.startswith("/definitions/"):
+            return node, doc, base
+        if file is None:
+            target = _pointer(doc, pointer)
+            if target is None:
+                return node, doc, base
+        else:
+            other = documents.load(file)
+            target = _pointer(other, pointer)
+            if target is None:
+                raise CatalogError(
+                    f"$ref {ref!r} in {documents.shown(base or file)}: {documents.shown(file)} has no #{pointer}"
+                )
+            doc, base = other, file
         node = target
-    return node
+    return node, doc, base
+
+
+def load_document(path: Path, documents: Optional[Documents] = None) -> dict[str, Any]:
+    """The document at ``path`` with every ``$ref`` into another file made local.
+
+    What such a link points at (``Common/.../common.json#/definitions/CommunicationErrorResponse``)
+    is copied into the same section of this document under the same name, together with what
+    it refers to in its own file, and the link becomes ``#/definitions/CommunicationErrorResponse``.
+    A name that this document already uses for something else is an error (the two would be
+    confused). ``x-ms-examples`` are documentation and are not followed: their targets
+    (upstream's ``./examples/*.json``) may or may not be present.
+    """
+    documents = documents if documents is not None else Documents()
+    path = path.resolve()
+    root = documents.load(path)
+    if not isinstance(root, Mapping):
+        raise CatalogError(f"{documents.shown(path)} is not a JSON object")
+    bundled: dict[str, Any] = json.loads(json.dumps(root))
+    imported: dict[tuple[str, str], tuple[Path, str]] = {}
+
+    def localise(node: Any, base: Path) -> None:
+        if isinstance(node, list):
+            for item in node:
+                localise(item, base)
+            return
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            file, pointer = _split_ref(ref, base)
+            target_file = file or base
+            if target_file != path:
+                parts = pointer.strip("/").split("/")
+                if len(parts) != 2:
+                    raise CatalogError(
+                        f"$ref {ref!r} in {documents.shown(base)}: "
+                        "only #/<section>/<name> can be taken from another file"
+                    )
+                section, name = parts
+                node["$ref"] = f"#/{section}/{name}"
+                origin = (target_file, pointer)
+                if imported.get((section, name), origin) != origin or (
+                    (section, name) not in imported and name in (root.get(section) or {})
+                ):
+                    raise CatalogError(
+                        f"{documents.shown(path)}: #/{section}/{name} is both its own and "
+                        f"{documents.shown(target_file)}'s; rename one of them"
+                    )
+                if (section, name) not in imported:
+                    imported[(section, name)] = origin
+                    target = _pointer(documents.load(target_file), pointer)
+                    if target is None:
+                        raise CatalogError(
+                            f"$ref {ref!r} in {documents.shown(base)}: {documents.shown(target_file)} has no #{pointer}"
+                        )
+                    copied = json.loads(json.dumps(target))
+                    bundled.setdefault(section, {})[name] = copied
+                    localise(copied, target_file)
+            elif file is not None:
+                node["$ref"] = f"#{pointer}"
+        for key, value in list(node.items()):
+            if key not in _DOCUMENTATION_KEYS:
+                localise(value, base)
+
+    localise(bundled, path)
+    return bundled
 
 
 def _operations(doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -197,7 +413,7 @@ def _scopes(name: str, doc: Mapping[str, Any]) -> Optional[tuple[str, ...]]:
             if values is not None:
                 found.add(values)
     if len(found) > 1:
-        raise CatalogError(f"swagger/{name}.json: the '{SCOPES_PROPERTY}' properties enumerate different values")
+        raise CatalogError(f"the {name} document: the '{SCOPES_PROPERTY}' properties enumerate different values")
     return found.pop() if found else None
 
 
@@ -211,10 +427,10 @@ def _lifetime(name: str, doc: Mapping[str, Any]) -> Optional[Lifetime]:
             found.add(Lifetime(int(prop["minimum"]), int(prop["maximum"]), int(prop["default"])))
         except (KeyError, TypeError, ValueError):
             raise CatalogError(
-                f"swagger/{name}.json: {def_name}.{LIFETIME_PROPERTY} needs integer minimum, maximum and default"
+                f"the {name} document: {def_name}.{LIFETIME_PROPERTY} needs integer minimum, maximum and default"
             ) from None
     if len(found) > 1:
-        raise CatalogError(f"swagger/{name}.json: the '{LIFETIME_PROPERTY}' properties have different bounds")
+        raise CatalogError(f"the {name} document: the '{LIFETIME_PROPERTY}' properties have different bounds")
     return found.pop() if found else None
 
 
@@ -227,32 +443,34 @@ def _enums(doc: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
 
 
 def load_versions(swagger_dir: Path) -> dict[str, dict[str, Any]]:
-    """``version -> document`` for every ``swagger/*.json``, oldest first."""
+    """``version -> document`` (external ``$ref``s made local) for every version in ``swagger_dir``, oldest first."""
+    documents = Documents(swagger_dir)
     docs: dict[str, dict[str, Any]] = {}
-    for path in sorted(swagger_dir.glob("*.json"), key=lambda p: version_key(p.stem)):
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise CatalogError(f"swagger/{path.name} is not valid JSON: {exc}") from None
-        declared = doc.get("info", {}).get("version") if isinstance(doc, dict) else None
-        if declared != path.stem:
+    for version, path in document_paths(swagger_dir).items():
+        doc = load_document(path, documents)
+        declared = doc.get("info", {}).get("version") if isinstance(doc.get("info"), Mapping) else None
+        if declared != version:
             raise CatalogError(
-                f"swagger/{path.name}: info.version is {declared!r}; set it to {path.stem!r} "
-                "(and the default of ApiVersionParameter too)"
+                f"{documents.shown(path)}: info.version is {declared!r} but the folder says {version!r}; "
+                "the folder name is the version"
             )
-        docs[path.stem] = doc
+        docs[version] = doc
     if not docs:
-        raise CatalogError(f"no swagger/<version>.json documents in {swagger_dir}")
+        raise CatalogError(
+            f"no documents in {swagger_dir}: each version is "
+            f"swagger/{IDENTITY_FOLDER}/<stable|preview>/<version>/{DOCUMENT_NAME}"
+        )
     return docs
 
 
 def latest_ga(swagger_dir: Path) -> str:
     """The newest GA version in ``swagger_dir``; the GA layer is generated from its document."""
-    ga = [v for v in sorted((p.stem for p in swagger_dir.glob("*.json")), key=version_key) if "preview" not in v]
+    ga = [v for v in document_paths(swagger_dir) if not is_preview(v)]
     if not ga:
         raise CatalogError(
-            f"no GA document in {swagger_dir}: the ga layer needs one swagger/YYYY-MM-DD.json "
-            "(previews are named YYYY-MM-DD-previewN)"
+            f"no GA document in {swagger_dir}: the ga layer needs one "
+            f"swagger/{IDENTITY_FOLDER}/{STABLE_FOLDER}/YYYY-MM-DD/{DOCUMENT_NAME} "
+            f"(previews live under {PREVIEW_FOLDER}/, named YYYY-MM-DD-previewN)"
         )
     return ga[-1]
 
@@ -260,6 +478,7 @@ def latest_ga(swagger_dir: Path) -> str:
 def build(swagger_dir: Path, layers: Mapping[str, str]) -> Catalog:
     """The catalog of every document in ``swagger_dir``; ``layers`` maps layer -> its input version."""
     docs = load_versions(swagger_dir)
+    paths = document_paths(swagger_dir)
     facts: list[VersionFacts] = []
     for name, doc in docs.items():
         properties = [
@@ -271,12 +490,13 @@ def build(swagger_dir: Path, layers: Mapping[str, str]) -> Catalog:
         facts.append(
             VersionFacts(
                 version=name,
-                preview=version_key(name)[1] == 0,
+                preview=is_preview(name),
                 operations=_operations(doc),
                 properties=properties,
                 scopes=scopes or (),
                 scopes_declared=scopes is not None,
                 scopes_from=name if scopes is not None else "",
+                document=_shown(paths[name], swagger_dir),
                 lifetime=_lifetime(name, doc),
                 enums=_enums(doc),
             )
@@ -290,7 +510,7 @@ def build(swagger_dir: Path, layers: Mapping[str, str]) -> Catalog:
         if not candidates:
             raise CatalogError(
                 f"no document enumerates the '{SCOPES_PROPERTY}' values, so no version has a scope list; "
-                "give the scope schema an enum in at least one swagger/<version>.json"
+                "at least one version's scope schema needs an enum"
             )
         item.scopes, item.scopes_from = candidates[0].scopes, candidates[0].version
     return Catalog(facts, dict(layers))

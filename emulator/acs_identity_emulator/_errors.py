@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+from . import _versions
+
 DENIED_MESSAGE = "Denied by the resource provider."
 CONTENT_HASH_MESSAGE = "Request 'x-ms-content-sha256' differs from generated content hash."
 INVALID_ACCESS_TOKEN_MESSAGE = "Provided access token is not valid."  # noqa: S105 - an error text
@@ -84,7 +86,7 @@ def not_implemented(operation_ids: str, method: str, path: str, version: str) ->
         501,
         "NotImplemented",
         f"The local Identity service does not implement {operation_ids} ({method} {path}) of api-version "
-        f"'{version}' yet. It is in swagger/{version}.json; give it a handler in acs_identity_emulator/_app.py.",
+        f"'{version}' yet. It is in {_versions.document(version)}; give it a handler in acs_identity_emulator/_app.py.",
     )
 
 

@@ -2,7 +2,7 @@
 
 Everything here is read from the catalog that ``make generate`` writes from the swagger
 documents (``azure.communication.administration._generated._catalog``, in this same
-distribution): a version is served from the day its ``swagger/<version>.json`` is added.
+distribution): a version is served from the day its document is added to swagger/.
 
 The real service answers every request on a matched route with an
 ``api-supported-versions`` header listing the versions of *that route*
@@ -61,6 +61,7 @@ _OPERATIONS: dict[str, tuple[tuple[str, str, str], ...]] = _catalog.OPERATIONS
 _SCOPES: dict[str, tuple[str, ...]] = _catalog.SCOPES
 _LIFETIMES: dict[str, tuple[int, int, int] | None] = _catalog.EXPIRES_IN_MINUTES
 _ENUMS: dict[str, dict[str, tuple[str, ...]]] = _catalog.ENUMS
+_DOCUMENTS: dict[str, str] = _catalog.DOCUMENTS
 
 #: The versions of the 2020 preview protocol (``POST /identities`` answers 200 ``{id}``).
 PREVIEW_2020_VERSIONS: frozenset[str] = frozenset(v for v in ALL_VERSIONS if _LAYER[v] == "preview2020")
@@ -124,6 +125,11 @@ def lifetime_bounds(api_version: str) -> tuple[int, int, int] | None:
 def enum_values(api_version: str, enum: str) -> tuple[str, ...]:
     """The values of the enum definition ``enum`` in ``api_version``'s document (empty if none)."""
     return _ENUMS[api_version].get(enum, ())
+
+
+def document(api_version: str) -> str:
+    """Where ``api_version``'s swagger document is in the repository (``swagger/Identity/...``)."""
+    return _DOCUMENTS[api_version]
 
 
 def header_value(versions: tuple[str, ...]) -> str:

@@ -95,7 +95,8 @@ def test_a_documented_operation_without_a_handler_answers_501(monkeypatch: pytes
                 "code": "NotImplemented",
                 "message": "The local Identity service does not implement IdentityOperations_Frobnicate "
                 f"(POST /identities/{{id}}/:frobnicate) of api-version '{latest}' yet. It is in "
-                f"swagger/{latest}.json; give it a handler in acs_identity_emulator/_app.py.",
+                f"swagger/Identity/stable/{latest}/CommunicationIdentity.json; give it a handler in "
+                "acs_identity_emulator/_app.py.",
             }
         }
         older = raw.request("POST", "/identities/8%3Aacs%3Ax/:frobnicate", {}, api_version="2021-03-07")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from types import ModuleType
@@ -68,21 +69,28 @@ def test_catalog_module_imports_nothing() -> None:
     assert not [line for line in source.splitlines() if line.startswith(("import ", "from "))]
 
 
+def _document(root: Path, version: str) -> Path:
+    stability = "preview" if "preview" in version else "stable"
+    return root / "Identity" / stability / version / "CommunicationIdentity.json"
+
+
 def _copy_swagger(tmp_path: Path, *versions: str) -> Path:
+    """A swagger/ folder with ``versions`` (and every Common document) from ours."""
     out = tmp_path / "swagger"
-    out.mkdir()
+    shutil.copytree(SWAGGER_DIR / "Common", out / "Common")
     for version in versions:
-        shutil.copy(SWAGGER_DIR / f"{version}.json", out / f"{version}.json")
+        _document(out, version).parent.mkdir(parents=True)
+        shutil.copy(_document(SWAGGER_DIR, version), _document(out, version))
     return out
 
 
 def _write(folder: Path, version: str, base: str, mutate=None) -> None:  # type: ignore[no-untyped-def]
-    doc = json.loads((SWAGGER_DIR / f"{base}.json").read_text(encoding="utf-8"))
+    doc = json.loads(_document(SWAGGER_DIR, base).read_text(encoding="utf-8"))
     doc["info"]["version"] = version
-    doc["parameters"]["ApiVersionParameter"]["default"] = version
     if mutate is not None:
         mutate(doc)
-    (folder / f"{version}.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    _document(folder, version).parent.mkdir(parents=True, exist_ok=True)
+    _document(folder, version).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
 
 
 def test_order_preview_before_ga_of_the_same_date_and_scope_inheritance(catalog: ModuleType, tmp_path: Path) -> None:
@@ -107,31 +115,77 @@ def test_order_preview_before_ga_of_the_same_date_and_scope_inheritance(catalog:
     )
     assert facts["2020-07-20-preview2"].scopes_from == "2021-03-07"
     assert built.layer_of("2023-10-01-preview1") == "ga"
+    assert facts["2023-10-01-preview1"].document == (
+        "swagger/Identity/preview/2023-10-01-preview1/CommunicationIdentity.json"
+    )
 
 
 @pytest.mark.parametrize(
-    ("name", "message"),
+    ("folder", "message"),
     [
-        ("2027-1-1", "an API version is YYYY-MM-DD or YYYY-MM-DD-previewN; rename the file"),
-        ("latest", "an API version is YYYY-MM-DD or YYYY-MM-DD-previewN; rename the file"),
+        ("stable/2027-1-1", "'2027-1-1' is not an API version (YYYY-MM-DD or YYYY-MM-DD-previewN)"),
+        ("stable/latest", "'latest' is not an API version"),
+        ("stable/2027-01-01-preview", "2027-01-01-preview is a preview; move it to preview/"),
+        ("preview/2027-01-01", "2027-01-01 is GA; move it to stable/"),
     ],
 )
-def test_badly_named_document_is_refused(catalog: ModuleType, tmp_path: Path, name: str, message: str) -> None:
+def test_badly_placed_document_is_refused(catalog: ModuleType, tmp_path: Path, folder: str, message: str) -> None:
     swagger = _copy_swagger(tmp_path, "2021-03-07")
-    shutil.copy(SWAGGER_DIR / "2021-03-07.json", swagger / f"{name}.json")
-    with pytest.raises(catalog.CatalogError, match=message):
+    target = swagger / "Identity" / folder / "CommunicationIdentity.json"
+    target.parent.mkdir(parents=True)
+    shutil.copy(_document(SWAGGER_DIR, "2021-03-07"), target)
+    with pytest.raises(catalog.CatalogError, match=re.escape(message)):
         catalog.build(swagger, {})
 
 
-def test_info_version_must_match_the_file_name(catalog: ModuleType, tmp_path: Path) -> None:
+def test_the_flat_layout_of_old_is_refused_with_where_to_move_it(catalog: ModuleType, tmp_path: Path) -> None:
     swagger = _copy_swagger(tmp_path, "2021-03-07")
-    shutil.copy(SWAGGER_DIR / "2021-03-07.json", swagger / "2027-01-01.json")
+    shutil.copy(_document(SWAGGER_DIR, "2021-03-07"), swagger / "2027-01-01.json")
     with pytest.raises(catalog.CatalogError) as info:
         catalog.build(swagger, {})
     assert str(info.value) == (
-        "swagger/2027-01-01.json: info.version is '2021-03-07'; set it to '2027-01-01' "
-        "(and the default of ApiVersionParameter too)"
+        "swagger/2027-01-01.json: documents live where upstream keeps them, "
+        "swagger/Identity/stable/<version>/CommunicationIdentity.json (previews under preview/); move it there"
     )
+
+
+def test_a_version_folder_without_its_document_is_refused(catalog: ModuleType, tmp_path: Path) -> None:
+    swagger = _copy_swagger(tmp_path, "2021-03-07")
+    (swagger / "Identity" / "stable" / "2027-01-01" / "examples").mkdir(parents=True)
+    with pytest.raises(catalog.CatalogError, match=re.escape("2027-01-01/ has no CommunicationIdentity.json")):
+        catalog.build(swagger, {})
+
+
+def test_info_version_must_match_the_folder_name(catalog: ModuleType, tmp_path: Path) -> None:
+    swagger = _copy_swagger(tmp_path, "2021-03-07")
+    _document(swagger, "2027-01-01").parent.mkdir(parents=True)
+    shutil.copy(_document(SWAGGER_DIR, "2021-03-07"), _document(swagger, "2027-01-01"))
+    with pytest.raises(catalog.CatalogError) as info:
+        catalog.build(swagger, {})
+    assert str(info.value) == (
+        "swagger/Identity/stable/2027-01-01/CommunicationIdentity.json: info.version is '2021-03-07' "
+        "but the folder says '2027-01-01'; the folder name is the version"
+    )
+
+
+def test_a_missing_common_document_is_named(catalog: ModuleType, tmp_path: Path) -> None:
+    swagger = _copy_swagger(tmp_path, "2021-03-07", "2023-10-01")
+    shutil.rmtree(swagger / "Common" / "stable" / "2022-07-13")
+    with pytest.raises(catalog.CatalogError) as info:
+        catalog.build(swagger, {})
+    assert str(info.value) == "swagger/Common/stable/2022-07-13/common.json does not exist"
+
+
+def test_definitions_taken_from_common_count_as_the_documents_own(catalog: ModuleType) -> None:
+    built = catalog.build(SWAGGER_DIR, LAYERS)
+    facts = {v.version: v for v in built.versions}
+    # 2021-03-07 takes its error types from Common/stable/2021-03-07, 2025-06-30 writes them itself.
+    for version in ("2021-03-07", "2023-10-01", "2025-06-30"):
+        assert "CommunicationError.code" in facts[version].properties, version
+        assert "CommunicationErrorResponse.error" in facts[version].properties, version
+    assert built.property_since["CommunicationError.innererror"] == "2021-03-07"
+    # ... and only what the document refers to: Common's identifier models are not Identity's.
+    assert not [p for p in facts["2023-10-01"].properties if p.startswith("CommunicationIdentifierModel.")]
 
 
 def test_lifetime_bounds_must_agree_within_a_document(catalog: ModuleType, tmp_path: Path) -> None:
@@ -147,7 +201,7 @@ def test_lifetime_bounds_must_agree_within_a_document(catalog: ModuleType, tmp_p
 
 
 def test_ga_layer_reads_the_newest_ga_document(driver: ModuleType, catalog: ModuleType, tmp_path: Path) -> None:
-    assert driver.layers()["ga"] == SWAGGER_DIR / f"{_catalog.LATEST_GA}.json"
+    assert driver.layers()["ga"] == _document(SWAGGER_DIR, _catalog.LATEST_GA)
     swagger = _copy_swagger(tmp_path, "2020-07-20-preview2", "2026-09-23")
     _write(swagger, "2027-01-01-preview1", "2026-09-23")
     assert catalog.latest_ga(swagger) == "2026-09-23", "a preview never becomes the GA layer"
@@ -162,5 +216,5 @@ def test_without_a_ga_document_generation_says_what_to_add(
     with pytest.raises(driver.GenerationError) as info:
         driver.layers()
     assert "no GA document in" in str(info.value)
-    assert "the ga layer needs one swagger/YYYY-MM-DD.json" in str(info.value)
+    assert "the ga layer needs one swagger/Identity/stable/YYYY-MM-DD/CommunicationIdentity.json" in str(info.value)
     assert driver.main(["layers"]) == 2

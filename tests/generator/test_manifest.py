@@ -35,9 +35,11 @@ def test_files_lists_exactly_the_generated_files_with_their_sha256(
 
 
 def test_inputs_has_every_swagger_document_with_its_sha256(manifest: dict[str, Any]) -> None:
-    specs = sorted(SWAGGER_DIR.glob("*.json"))
-    assert len(specs) == len(_catalog.VERSIONS) >= 7
+    specs = sorted(SWAGGER_DIR.rglob("*.json"), key=lambda p: p.relative_to(SWAGGER_DIR).parts)
+    assert len(specs) >= len(_catalog.VERSIONS) + 2 >= 9  # Identity and Common documents
     assert manifest["inputs"] == {spec.relative_to(ROOT).as_posix(): _sha256(spec.read_bytes()) for spec in specs}
+    assert set(_catalog.DOCUMENTS.values()) <= set(manifest["inputs"])
+    assert "swagger/Common/stable/2022-07-13/common.json" in manifest["inputs"]
 
 
 def test_tools_are_the_pinned_versions(manifest: dict[str, Any]) -> None:
@@ -53,8 +55,11 @@ def test_tools_are_the_pinned_versions(manifest: dict[str, Any]) -> None:
 
 def test_layers_point_at_existing_inputs(manifest: dict[str, Any]) -> None:
     assert manifest["layers"] == {
-        "preview2020": {"input": "swagger/2020-07-20-preview2.json", "package": "preview2020"},
-        "ga": {"input": f"swagger/{_catalog.LATEST_GA}.json", "package": "ga"},
+        "preview2020": {
+            "input": "swagger/Identity/preview/2020-07-20-preview2/CommunicationIdentity.json",
+            "package": "preview2020",
+        },
+        "ga": {"input": f"swagger/Identity/stable/{_catalog.LATEST_GA}/CommunicationIdentity.json", "package": "ga"},
     }
     for layer in manifest["layers"].values():
         assert layer["input"] in manifest["inputs"]

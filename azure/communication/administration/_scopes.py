@@ -38,7 +38,7 @@ def _default_bounds() -> tuple[int, int, int]:
     """The bounds of the default version (for the CLI, which checks before it has a client)."""
     bounds = _bounds(DEFAULT_API_VERSION)
     if bounds is None:  # not an assert: it must hold under python -O too
-        raise RuntimeError(f"swagger/{DEFAULT_API_VERSION.value}.json has no expiresInMinutes bounds")
+        raise RuntimeError(f"{_catalog.DOCUMENTS[DEFAULT_API_VERSION.value]} has no expiresInMinutes bounds")
     return bounds
 
 

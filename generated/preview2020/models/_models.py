@@ -39,7 +39,7 @@ class CommunicationIdentity(_serialization.Model):
 
 
 class CommunicationIdentityUpdateRequest(_serialization.Model):
-    """Changes to apply to an identity.
+    """CommunicationIdentityUpdateRequest.
 
     :ivar tokens_valid_from: Cut-off instant: tokens issued before it are no longer accepted.
     :vartype tokens_valid_from: ~datetime.datetime
@@ -59,7 +59,7 @@ class CommunicationIdentityUpdateRequest(_serialization.Model):
 
 
 class CommunicationTokenRequest(_serialization.Model):
-    """What a newly issued token should grant.
+    """CommunicationTokenRequest.
 
     All required parameters must be populated in order to send to server.
 
@@ -85,7 +85,7 @@ class CommunicationTokenRequest(_serialization.Model):
 
 
 class IdentityTokenResult(_serialization.Model):
-    """A token issued for an identity.
+    """IdentityTokenResult.
 
     All required parameters must be populated in order to send to server.
 

@@ -149,7 +149,7 @@ class CommunicationIdentityOperations:
     def create(self, **kwargs: Any) -> _models.CommunicationIdentity:
         """Creates a new user identity.
 
-        Allocates a fresh identity in the resource. The request has no body.
+        Creates a new user identity.
 
         :return: CommunicationIdentity
         :rtype: ~azure.communication.administration._generated.preview2020.models.CommunicationIdentity
@@ -200,7 +200,7 @@ class CommunicationIdentityOperations:
     def delete(self, id: str, **kwargs: Any) -> None:  # pylint: disable=inconsistent-return-statements
         """Deletes an identity.
 
-        Removes the identity together with its data; every token it holds stops being valid.
+        Deletes an identity.
 
         :param id: The identifier of the identity to remove. Required.
         :type id: str
@@ -257,8 +257,7 @@ class CommunicationIdentityOperations:
     ) -> None:
         """Updates properties of an identity.
 
-        Applies a merge patch to the identity. Setting tokensValidFrom invalidates every token issued
-        before that instant.
+        Updates properties of an identity.
 
         :param id: The identifier of the identity to update. Required.
         :type id: str
@@ -279,8 +278,7 @@ class CommunicationIdentityOperations:
     ) -> None:
         """Updates properties of an identity.
 
-        Applies a merge patch to the identity. Setting tokensValidFrom invalidates every token issued
-        before that instant.
+        Updates properties of an identity.
 
         :param id: The identifier of the identity to update. Required.
         :type id: str
@@ -300,8 +298,7 @@ class CommunicationIdentityOperations:
     ) -> None:
         """Updates properties of an identity.
 
-        Applies a merge patch to the identity. Setting tokensValidFrom invalidates every token issued
-        before that instant.
+        Updates properties of an identity.
 
         :param id: The identifier of the identity to update. Required.
         :type id: str
@@ -370,7 +367,7 @@ class CommunicationIdentityOperations:
     ) -> _models.IdentityTokenResult:
         """Issues a token for an identity.
 
-        Mints a new access token for the identity, carrying the requested scopes.
+        Issues a token for an identity.
 
         :param id: The identifier of the identity that receives the token. Required.
         :type id: str
@@ -391,7 +388,7 @@ class CommunicationIdentityOperations:
     ) -> _models.IdentityTokenResult:
         """Issues a token for an identity.
 
-        Mints a new access token for the identity, carrying the requested scopes.
+        Issues a token for an identity.
 
         :param id: The identifier of the identity that receives the token. Required.
         :type id: str
@@ -411,7 +408,7 @@ class CommunicationIdentityOperations:
     ) -> _models.IdentityTokenResult:
         """Issues a token for an identity.
 
-        Mints a new access token for the identity, carrying the requested scopes.
+        Issues a token for an identity.
 
         :param id: The identifier of the identity that receives the token. Required.
         :type id: str

@@ -62,7 +62,7 @@ class CommunicationIdentityOperations:
     async def create(self, **kwargs: Any) -> _models.CommunicationIdentity:
         """Creates a new user identity.
 
-        Allocates a fresh identity in the resource. The request has no body.
+        Creates a new user identity.
 
         :return: CommunicationIdentity
         :rtype: ~azure.communication.administration._generated.preview2020.models.CommunicationIdentity
@@ -113,7 +113,7 @@ class CommunicationIdentityOperations:
     async def delete(self, id: str, **kwargs: Any) -> None:
         """Deletes an identity.
 
-        Removes the identity together with its data; every token it holds stops being valid.
+        Deletes an identity.
 
         :param id: The identifier of the identity to remove. Required.
         :type id: str
@@ -170,8 +170,7 @@ class CommunicationIdentityOperations:
     ) -> None:
         """Updates properties of an identity.
 
-        Applies a merge patch to the identity. Setting tokensValidFrom invalidates every token issued
-        before that instant.
+        Updates properties of an identity.
 
         :param id: The identifier of the identity to update. Required.
         :type id: str
@@ -192,8 +191,7 @@ class CommunicationIdentityOperations:
     ) -> None:
         """Updates properties of an identity.
 
-        Applies a merge patch to the identity. Setting tokensValidFrom invalidates every token issued
-        before that instant.
+        Updates properties of an identity.
 
         :param id: The identifier of the identity to update. Required.
         :type id: str
@@ -213,8 +211,7 @@ class CommunicationIdentityOperations:
     ) -> None:
         """Updates properties of an identity.
 
-        Applies a merge patch to the identity. Setting tokensValidFrom invalidates every token issued
-        before that instant.
+        Updates properties of an identity.
 
         :param id: The identifier of the identity to update. Required.
         :type id: str
@@ -283,7 +280,7 @@ class CommunicationIdentityOperations:
     ) -> _models.IdentityTokenResult:
         """Issues a token for an identity.
 
-        Mints a new access token for the identity, carrying the requested scopes.
+        Issues a token for an identity.
 
         :param id: The identifier of the identity that receives the token. Required.
         :type id: str
@@ -304,7 +301,7 @@ class CommunicationIdentityOperations:
     ) -> _models.IdentityTokenResult:
         """Issues a token for an identity.
 
-        Mints a new access token for the identity, carrying the requested scopes.
+        Issues a token for an identity.
 
         :param id: The identifier of the identity that receives the token. Required.
         :type id: str
@@ -324,7 +321,7 @@ class CommunicationIdentityOperations:
     ) -> _models.IdentityTokenResult:
         """Issues a token for an identity.
 
-        Mints a new access token for the identity, carrying the requested scopes.
+        Issues a token for an identity.
 
         :param id: The identifier of the identity that receives the token. Required.
         :type id: str

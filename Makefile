@@ -11,8 +11,12 @@ NODE_STAMP := generator/node_modules/.installed
 # make api-diff: TO defaults to the newest swagger/ version, FROM to the one before it.
 FROM ?=
 TO ?=
+# make spec-check: a folder laid out like upstream's specification/communication/data-plane/.
+UPSTREAM ?=
+# The generator's scripts (linted and formatted with the handwritten code).
+GENERATOR_PY := $(wildcard generator/*.py)
 
-.PHONY: help venv dev node demo test test-pythons test-lowest check lint typecheck format generate check-generated api-diff bench docs clean
+.PHONY: help venv dev node demo test test-pythons test-lowest check lint typecheck format generate check-generated api-diff spec-check bench docs clean
 
 help:
 	@echo "make demo             run the main job against the local Identity service"
@@ -23,6 +27,7 @@ help:
 	@echo "make generate         regenerate generated/ from swagger/ with pinned AutoRest"
 	@echo "make check-generated  fail with a diff if generated/ drifted"
 	@echo "make api-diff [FROM=2023-10-01] [TO=2026-09-23]   review an API version bump (default: the newest)"
+	@echo "make spec-check UPSTREAM=<folder>   wire-level differences between swagger/ and upstream's documents"
 	@echo "make docs             build the API reference into docs/_build/html (warnings fail it)"
 
 # Two stamps: what the package and its demo need (runtime + the aio and
@@ -74,12 +79,12 @@ test-lowest:
 	$(PYTHON) tools/lowest_deps.py
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff format --check azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
-	$(VENV)/bin/ruff check azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff format --check azure emulator tests samples bench docs tools $(GENERATOR_PY) setup.py
+	$(VENV)/bin/ruff check azure emulator tests samples bench docs tools $(GENERATOR_PY) setup.py
 
 format: $(DEV_STAMP)
-	$(VENV)/bin/ruff format azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
-	$(VENV)/bin/ruff check --fix azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff format azure emulator tests samples bench docs tools $(GENERATOR_PY) setup.py
+	$(VENV)/bin/ruff check --fix azure emulator tests samples bench docs tools $(GENERATOR_PY) setup.py
 
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
@@ -94,6 +99,11 @@ check-generated: $(DEV_STAMP) $(NODE_STAMP)
 
 api-diff: $(DEV_STAMP)
 	@$(PY) generator/api_diff.py $(or $(FROM),"") $(TO)
+
+# UPSTREAM: a checkout (or copy) of Azure/azure-rest-api-specs' specification/communication/data-plane/.
+spec-check: $(DEV_STAMP)
+	@test -n "$(UPSTREAM)" || { echo "usage: make spec-check UPSTREAM=<folder holding Identity/ and Common/, laid out as upstream's specification/communication/data-plane/>" >&2; exit 2; }
+	@$(PY) generator/spec_check.py "$(UPSTREAM)"
 
 # The API reference (Sphinx; see docs/README.md). -E: read every page each time, so every
 # warning is seen (an incremental build only reports pages it re-reads); -n: nitpicky, an

@@ -1,10 +1,12 @@
 """Run by ``test_version_bump.py`` in a subprocess, against a *copy* of the repository.
 
-``python bump_check.py COPY NEW OLD SCOPE`` imports the client and the local service from
-``COPY`` (not from the installed package: a finder placed first on ``sys.meta_path`` maps the
-three import packages to the copy's folders, as ``setup.py`` does), starts the local service
-in-process on a free loopback port and checks, end to end, that the new version works and the
-old one refuses the new scope locally. Prints ``bump ok`` when every check passed.
+``python bump_check.py COPY NEW OLD SCOPE NEW_PATH`` imports the client and the local service
+from ``COPY`` (not from the installed package: a finder placed first on ``sys.meta_path`` maps
+the three import packages to the copy's folders, as ``setup.py`` does), starts the local
+service in-process on a free loopback port and checks, end to end, that the new version works
+(every operation group the handwritten layer calls, and ``NEW_PATH``, an operation the new
+document adds, through ``send_request``; ``-`` when it adds none) and that the old one refuses
+the new scope locally. Prints ``bump ok`` when every check passed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import importlib.util
 import json
 import sys
 import threading
+import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +65,17 @@ from azure.communication.administration import (  # noqa: E402
 )
 
 KEY = base64.b64encode(b"bump-test-key").decode()
+APP, TENANT, USER = (str(uuid.uuid4()) for _ in range(3))
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def entra_token(**claims: Any) -> str:
+    """A fake Entra ID JWT (the local service does not check its signature)."""
+    head = b64url(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
+    return f"{head}.{b64url(json.dumps(claims).encode())}.{b64url(b'not-a-signature')}"
 
 
 def claims(token: str) -> dict[str, Any]:
@@ -92,13 +107,30 @@ def main() -> None:
         assert claims(again.token)["acsScope"] == SCOPE
         # The operation the new document adds: callable today through send_request; the local
         # service has no behaviour for it yet and says so in its error shape.
-        raw_id = user.raw_id.replace(":", "%3A")
-        response = client.send_request(HttpRequest("GET", NEW_PATH.format(id=raw_id), params={"api-version": NEW}))
-        assert response.status_code == 501, response.text()
-        assert response.headers["api-supported-versions"].endswith(NEW)
-        error = response.json()["error"]
-        assert error["code"] == "NotImplemented" and f"swagger/{NEW}.json" in error["message"], error
+        if NEW_PATH != "-":
+            raw_id = user.raw_id.replace(":", "%3A")
+            response = client.send_request(HttpRequest("GET", NEW_PATH.format(id=raw_id), params={"api-version": NEW}))
+            assert response.status_code == 501, response.text()
+            assert response.headers["api-supported-versions"].endswith(NEW)
+            error = response.json()["error"]
+            document = f"swagger/Identity/stable/{NEW}/CommunicationIdentity.json"
+            assert error["code"] == "NotImplemented" and document in error["message"], error
+        client.revoke_tokens(user)
         client.delete_user(user)
+
+        # Every operation group the handwritten layer calls is there, whatever the form of the
+        # document the ga layer was generated from (their names are fixed by method and path).
+        expires = int(time.time()) + 3600
+        teams = client.get_token_for_teams_user(entra_token(appid=APP, oid=USER, tid=TENANT, exp=expires), APP, USER)
+        assert claims(teams.token)["skypeid"] == f"orgid:{USER}"
+        assignment = client.upsert_teams_extension_assignment(TENANT, USER, principal_type="user", client_ids=[APP])
+        assert (assignment.tenant_id, assignment.object_id) == (TENANT, USER)
+        assert client.get_teams_extension_assignment(TENANT, USER).client_ids == (APP,)
+        phone_user, phone_token = client.get_token_for_teams_phone_user(
+            entra_token(appid=APP, oid=USER, tid=TENANT, exp=expires)
+        )
+        assert phone_token.token and TENANT in phone_user.raw_id
+        client.delete_teams_extension_assignment(TENANT, USER)
 
     # The old version refuses the new scope locally, before any request (nothing listens on port 9).
     old = CommunicationIdentityClient("http://127.0.0.1:9", KEY, api_version=OLD)

@@ -3,9 +3,9 @@
 swagger/ holds upstream's documents as upstream writes them (see ``swagger/README.md``);
 what this project needs differently lives here and in the directives of
 ``generator/README.md``, never in the documents. ``driver.py`` reads each layer's document
-with :func:`catalog.load_document` (its ``$ref``s into ``Common/`` made local), applies
-:func:`normalise` and hands the result to AutoRest, written into a temporary copy of the
-swagger/ layout (:func:`write_inputs`). The rules, each applied to any upstream-shaped
+with ``catalog.load_document`` (its ``$ref``s into ``Common/`` made local), applies
+``normalise()`` and hands the result to AutoRest, written into a temporary copy of the
+swagger/ layout (``write_inputs()``). The rules, each applied to any upstream-shaped
 document (the 2020 preview, the hand-written 2021-2023 form and the TypeSpec-emitted form):
 
 1. **No x-ms-examples.** They are documentation; their targets (upstream's

@@ -169,7 +169,9 @@ def test_wire_view_keeps_properties_named_like_ignored_keywords(spec_check: Modu
         "description": "prose",
         "properties": {"description": {"type": "string", "description": "prose"}, "tags": {"type": "array"}},
     }
-    assert spec_check.wire_view(schema) == {"properties": {"description": {"type": "string"}, "tags": {"type": "array"}}}
+    assert spec_check.wire_view(schema) == {
+        "properties": {"description": {"type": "string"}, "tags": {"type": "array"}}
+    }
 
 
 def test_command_line_and_make_target(tmp_path: Path) -> None:

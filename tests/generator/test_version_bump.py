@@ -50,7 +50,10 @@ from azure.communication.administration._generated import _catalog
 pytestmark = pytest.mark.slow
 
 Json = dict[str, Any]
-TEAMS_PHONE_PATHS = ("/access/teamsExtension/:exchangeAccessToken", "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}")
+TEAMS_PHONE_PATHS = (
+    "/access/teamsExtension/:exchangeAccessToken",
+    "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}",
+)
 TEAMS_PHONE_DEFINITIONS = (
     "TeamsExtensionAssignmentCreateOrUpdateRequest",
     "TeamsExtensionAssignmentResponse",
@@ -102,14 +105,18 @@ def _typespec_bump() -> Bump:
         },
         "x-ms-examples": {"Read a user": {"$ref": "./examples/IdentityOperations_Get.json"}},  # no such file
     }
-    return Bump("typespec", version, scope, "/identities/{id}", {f"Identity/stable/{version}/CommunicationIdentity.json": doc})
+    return Bump(
+        "typespec", version, scope, "/identities/{id}", {f"Identity/stable/{version}/CommunicationIdentity.json": doc}
+    )
 
 
 def _hand_written_bump() -> Bump:
     version, scope, common = "2099-02-01", "chat.listen", "2099-01-15"
     doc = _ours("Identity/stable/2023-10-01/CommunicationIdentity.json")
     error = f"../../../Common/stable/{common}/common.json#/definitions/CommunicationErrorResponse"
-    text = json.dumps(doc).replace("../../../Common/stable/2022-07-13/common.json", f"../../../Common/stable/{common}/common.json")
+    text = json.dumps(doc).replace(
+        "../../../Common/stable/2022-07-13/common.json", f"../../../Common/stable/{common}/common.json"
+    )
     doc = json.loads(text)
     assert "ApiVersionParameter" in doc["parameters"] and "x-typespec-generated" not in doc["info"]
     doc["info"]["version"] = version

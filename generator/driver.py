@@ -52,7 +52,9 @@ ROOT = GENERATOR_DIR.parent
 CONFIG = GENERATOR_DIR / "README.md"
 SWAGGER_DIR = ROOT / "swagger"
 NODE_MODULES = GENERATOR_DIR / "node_modules"
-AUTOREST = NODE_MODULES / ".bin" / "autorest"
+#: @autorest/core's own entry point. The ``autorest`` command only finds a core and starts it in a
+#: second node process; the core is pinned here by path, so the driver starts it directly.
+AUTOREST_CORE = NODE_MODULES / "@autorest" / "core" / "entrypoints" / "app.js"
 
 # The packages whose exact versions decide the output; recorded in MANIFEST.json.
 TOOL_PACKAGES = ("autorest", "@autorest/core", "@autorest/modelerfour", "@autorest/python")
@@ -124,15 +126,20 @@ def _autorest_env() -> dict[str, str]:
     env.pop("PYTHONUNBUFFERED", None)
     # @autorest/python 6.50 pulls a dependency that declares Node >= 22; it runs on 20.
     env["YARN_IGNORE_ENGINES"] = "true"
+    # The Python extension looks for a python3 on PATH twice per run (through version-manager
+    # shims, where there are any: about a second each on a busy machine); it only needs one
+    # >= 3.9 to start its own virtual environment, and this one is.
+    env.setdefault("AUTOREST_PYTHON_EXE", sys.executable)
     return env
 
 
 def _run_autorest(layer: str, output: Path, swagger_folder: Path) -> float:
     """Run AutoRest for one layer; returns the time AutoRest reports for itself (0.0 if it says none)."""
-    if not AUTOREST.exists():
-        raise GenerationError(f"{AUTOREST} is missing: run `npm ci` in {GENERATOR_DIR}")
+    if not AUTOREST_CORE.exists():
+        raise GenerationError(f"{AUTOREST_CORE} is missing: run `npm ci` in {GENERATOR_DIR}")
     command = [
-        str(AUTOREST),
+        shutil.which("node") or "node",
+        str(AUTOREST_CORE),
         str(CONFIG),
         f"--tag={layer}",
         f"--output-folder={output}",

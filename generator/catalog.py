@@ -30,7 +30,9 @@ Rules, all read from the documents:
   the nearest older document that enumerates them, else of the nearest newer one; the
   catalog records which document that was.
 - Token lifetimes are the ``minimum``/``maximum``/``default`` of every ``expiresInMinutes``
-  property (they must agree within a document); ``None`` where the document has none.
+  property (they must agree within a document); ``None`` where the document has none. A
+  document that has the property without bounds (upstream's 2022-09-01) takes those of the
+  nearest older document that states them, else of the nearest newer one.
 - "Since" tables give, for every operation (``"METHOD path"``), definition property
   (``"Definition.property"``) and scope value, the oldest version that has it.
 - The GA layer is generated from the newest GA document: :func:`latest_ga`.
@@ -417,21 +419,27 @@ def _scopes(name: str, doc: Mapping[str, Any]) -> Optional[tuple[str, ...]]:
     return found.pop() if found else None
 
 
-def _lifetime(name: str, doc: Mapping[str, Any]) -> Optional[Lifetime]:
+def _lifetime(name: str, doc: Mapping[str, Any]) -> tuple[bool, Optional[Lifetime]]:
+    """(whether the document has ``expiresInMinutes``, the bounds it states for it, if any)."""
     found: set[Lifetime] = set()
+    declared = False
     for def_name, definition in _definitions(doc).items():
         prop = (definition.get("properties") or {}).get(LIFETIME_PROPERTY)
         if not isinstance(prop, Mapping):
             continue
-        try:
-            found.add(Lifetime(int(prop["minimum"]), int(prop["maximum"]), int(prop["default"])))
-        except (KeyError, TypeError, ValueError):
+        declared = True
+        if all(key not in prop for key in ("minimum", "maximum", "default")):
+            continue  # stated without bounds (upstream's 2022-09-01): see build()
+        bounds = [prop.get(key) for key in ("minimum", "maximum", "default")]
+        integers = [b for b in bounds if isinstance(b, int) and not isinstance(b, bool)]
+        if len(integers) != 3:
             raise CatalogError(
                 f"the {name} document: {def_name}.{LIFETIME_PROPERTY} needs integer minimum, maximum and default"
-            ) from None
+            )
+        found.add(Lifetime(*integers))
     if len(found) > 1:
         raise CatalogError(f"the {name} document: the '{LIFETIME_PROPERTY}' properties have different bounds")
-    return found.pop() if found else None
+    return declared, (found.pop() if found else None)
 
 
 def _enums(doc: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
@@ -479,6 +487,7 @@ def build(swagger_dir: Path, layers: Mapping[str, str]) -> Catalog:
     """The catalog of every document in ``swagger_dir``; ``layers`` maps layer -> its input version."""
     docs = load_versions(swagger_dir)
     paths = document_paths(swagger_dir)
+    lifetimes = {name: _lifetime(name, doc) for name, doc in docs.items()}
     facts: list[VersionFacts] = []
     for name, doc in docs.items():
         properties = [
@@ -497,7 +506,7 @@ def build(swagger_dir: Path, layers: Mapping[str, str]) -> Catalog:
                 scopes_declared=scopes is not None,
                 scopes_from=name if scopes is not None else "",
                 document=_shown(paths[name], swagger_dir),
-                lifetime=_lifetime(name, doc),
+                lifetime=lifetimes[name][1],
                 enums=_enums(doc),
             )
         )
@@ -513,6 +522,20 @@ def build(swagger_dir: Path, layers: Mapping[str, str]) -> Catalog:
                 "at least one version's scope schema needs an enum"
             )
         item.scopes, item.scopes_from = candidates[0].scopes, candidates[0].version
+    for index, item in enumerate(facts):
+        declared, _ = lifetimes[item.version]
+        if declared and item.lifetime is None:
+            # expiresInMinutes without bounds: the service still has them, and the nearest
+            # document that states them says which.
+            bounded = [f for f in reversed(facts[:index]) if f.lifetime] or [
+                f for f in facts[index + 1 :] if f.lifetime
+            ]
+            if not bounded:
+                raise CatalogError(
+                    f"no document states minimum, maximum and default of '{LIFETIME_PROPERTY}'; "
+                    f"the {item.version} document has it without them"
+                )
+            item.lifetime = bounded[0].lifetime
     return Catalog(facts, dict(layers))
 
 

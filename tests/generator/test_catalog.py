@@ -200,6 +200,32 @@ def test_lifetime_bounds_must_agree_within_a_document(catalog: ModuleType, tmp_p
         catalog.build(swagger, {})
 
 
+def test_lifetime_without_bounds_takes_those_of_the_nearest_document_stating_them(
+    catalog: ModuleType, tmp_path: Path
+) -> None:
+    swagger = _copy_swagger(tmp_path, "2022-06-01", "2022-10-01")
+
+    def unbounded(doc):  # type: ignore[no-untyped-def]
+        # As upstream's 2022-09-01 has it: on the issue request only, type and format alone.
+        del doc["definitions"]["CommunicationIdentityCreateRequest"]["properties"]["expiresInMinutes"]
+        doc["definitions"]["CommunicationIdentityAccessTokenRequest"]["properties"]["expiresInMinutes"] = {
+            "format": "int32",
+            "type": "integer",
+        }
+
+    _write(swagger, "2022-09-01", "2022-10-01", unbounded)
+    built = catalog.build(swagger, {})
+    lifetimes = {v.version: v.lifetime for v in built.versions}
+    assert lifetimes["2022-06-01"] is None
+    assert lifetimes["2022-09-01"] == lifetimes["2022-10-01"] == catalog.Lifetime(60, 1440, 1440)
+    assert built.property_since["CommunicationIdentityAccessTokenRequest.expiresInMinutes"] == "2022-09-01"
+    assert built.property_since["CommunicationIdentityCreateRequest.expiresInMinutes"] == "2022-10-01"
+
+    shutil.rmtree(swagger / "Identity" / "stable" / "2022-10-01")
+    with pytest.raises(catalog.CatalogError, match="no document states minimum, maximum and default"):
+        catalog.build(swagger, {})
+
+
 def test_ga_layer_reads_the_newest_ga_document(driver: ModuleType, catalog: ModuleType, tmp_path: Path) -> None:
     assert driver.layers()["ga"] == _document(SWAGGER_DIR, _catalog.LATEST_GA)
     swagger = _copy_swagger(tmp_path, "2020-07-20-preview2", "2026-09-23")

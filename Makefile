@@ -20,8 +20,8 @@ help:
 	@echo "make test-pythons     client + local-service tests on every declared Python found (SKIP=3.11 skips one)"
 	@echo "make test-lowest      client tests with the lowest dependency versions setup.py declares"
 	@echo "make check            format check, ruff, mypy --strict, tests"
-	@echo "make generate         regenerate generated/ from swagger/ with pinned AutoRest"
-	@echo "make check-generated  fail with a diff if generated/ drifted"
+	@echo "make generate         regenerate generated/ from swagger/ with pinned AutoRest, and the sync client"
+	@echo "make check-generated  fail with a diff if generated/ or the sync client drifted"
 	@echo "make api-diff [FROM=2023-10-01] [TO=2026-09-23]   review an API version bump (default: the newest)"
 	@echo "make docs             build the API reference into docs/_build/html (warnings fail it)"
 
@@ -75,12 +75,12 @@ test-lowest:
 	$(PYTHON) tools/lowest_deps.py
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff format --check azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
-	$(VENV)/bin/ruff check azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff format --check azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py generator/sync_client.py setup.py
+	$(VENV)/bin/ruff check azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py generator/sync_client.py setup.py
 
 format: $(DEV_STAMP)
-	$(VENV)/bin/ruff format azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
-	$(VENV)/bin/ruff check --fix azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py setup.py
+	$(VENV)/bin/ruff format azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py generator/sync_client.py setup.py
+	$(VENV)/bin/ruff check --fix azure emulator tests samples bench docs tools generator/driver.py generator/api_diff.py generator/catalog.py generator/sync_client.py setup.py
 
 # The handwritten code (strict), then the generated layer on its own (pyproject.toml says at what level).
 typecheck: $(DEV_STAMP)

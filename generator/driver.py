@@ -15,7 +15,9 @@ this driver only does post-processing that cannot vary between machines (LF line
 endings, one trailing newline) and writes ``generated/__init__.py``, ``py.typed``,
 the API version catalog (``_catalog.py`` and ``_api_enums.py``, see
 ``generator/catalog.py``) and ``MANIFEST.json`` (tool versions, input spec checksums,
-output checksums).
+output checksums). It also writes the sync client from the async one
+(``generator/sync_client.py``): outside ``generated/``, named in MANIFEST.json by its
+path from the repository root, and compared by ``check`` like every generated file.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # generator/ is a folder of scripts
 import catalog
+import sync_client
 
 GENERATOR_DIR = Path(__file__).resolve().parent
 ROOT = GENERATOR_DIR.parent
@@ -165,7 +168,7 @@ def _tool_versions() -> dict[str, str]:
     return versions
 
 
-def _write_manifest(out: Path, sources: dict[str, Path]) -> None:
+def _write_manifest(out: Path, sources: dict[str, Path], produced: list[sync_client.Produced]) -> None:
     manifest = {
         "generator": "generator/driver.py",
         "config": "generator/README.md",
@@ -177,6 +180,7 @@ def _write_manifest(out: Path, sources: dict[str, Path]) -> None:
         "files": {
             path.relative_to(out).as_posix(): _sha256(path) for path in _files(out) if path.name != "MANIFEST.json"
         },
+        "produced": sync_client.manifest(produced),
     }
     text = json.dumps(manifest, indent=2, sort_keys=False) + "\n"
     (out / "MANIFEST.json").write_text(text, encoding="utf-8", newline="\n")
@@ -191,10 +195,22 @@ def _catalog_files(sources: dict[str, Path]) -> dict[str, str]:
     return catalog.render(built)
 
 
-def generate_into(out: Path) -> None:
-    """Write the whole generated tree into the empty folder ``out``."""
+def _produced(root: Path) -> list[sync_client.Produced]:
+    """The files written from other files of ``root``, outside generated/ (the sync client)."""
+    try:
+        return sync_client.produce(root)
+    except sync_client.ProduceError as exc:
+        raise GenerationError(str(exc)) from None
+
+
+def generate_into(out: Path, root: Path = ROOT) -> list[sync_client.Produced]:
+    """Write the whole generated tree into the empty folder ``out``; return what belongs outside it.
+
+    ``root`` is the checkout whose async client the sync client is written from.
+    """
     sources = layers()
     catalog_files = _catalog_files(sources)  # before AutoRest: a bad document fails fast
+    produced = _produced(root)
     for layer in sources:
         _run_autorest(layer, out / layer)
     summary = "\n".join(f"- ``{name}``: from ``{src.relative_to(ROOT).as_posix()}``" for name, src in sources.items())
@@ -204,18 +220,20 @@ def generate_into(out: Path) -> None:
         (out / name).write_text(text, encoding="utf-8", newline="\n")
     for path in _files(out):
         _normalise(path)
-    _write_manifest(out, sources)
+    _write_manifest(out, sources, produced)
+    return produced
 
 
-def generate(target: Path) -> None:
-    """Regenerate ``target`` (normally ``generated/``) from scratch."""
+def generate(target: Path, root: Path = ROOT) -> None:
+    """Regenerate ``target`` (normally ``generated/``) from scratch, and ``root``'s sync client."""
     with tempfile.TemporaryDirectory(prefix="generated-") as tmp:
         staging = Path(tmp) / "generated"
         staging.mkdir()
-        generate_into(staging)
+        produced = generate_into(staging, root)
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(staging, target)
+        sync_client.write(produced, root)
 
 
 def diff_trees(expected: Path, actual: Path) -> list[str]:
@@ -235,19 +253,19 @@ def diff_trees(expected: Path, actual: Path) -> list[str]:
     return lines
 
 
-def check(target: Path) -> int:
-    """Regenerate into a temporary folder and compare with ``target``; 0 when identical."""
+def check(target: Path, root: Path = ROOT) -> int:
+    """Regenerate into a temporary folder and compare with ``target`` and ``root``'s sync client; 0 when identical."""
     with tempfile.TemporaryDirectory(prefix="generated-check-") as tmp:
         fresh = Path(tmp) / "generated"
         fresh.mkdir()
-        generate_into(fresh)
-        drift = diff_trees(fresh, target)
+        produced = generate_into(fresh, root)
+        drift = diff_trees(fresh, target) + sync_client.diff(produced, root)
     if drift:
         sys.stdout.writelines(drift)
         print(
-            f"\n{target} differs from what `make generate` writes (diff above). "
+            f"\n{target} or the sync client differs from what `make generate` writes (diff above). "
             "generated/ is never edited by hand: change swagger/, generator/ or the "
-            "handwritten layer, then run `make generate`.",
+            f"handwritten layer, then run `make generate`; the sync client is written from {sync_client.SOURCE}.",
             file=sys.stderr,
         )
         return 1
@@ -261,14 +279,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--generated", type=Path, default=ROOT / "generated", help="the generated tree (default: generated/)"
     )
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the checkout whose sync client is written (default: this one)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "generate":
-            generate(args.generated)
-            print(f"wrote {args.generated}")
+            generate(args.generated, args.root)
+            print(f"wrote {args.generated} and {sync_client.TARGET}")
             return 0
         if args.command == "check":
-            return check(args.generated)
+            return check(args.generated, args.root)
         for name, source in layers().items():
             print(f"{name}\t{source.relative_to(ROOT).as_posix()}")
         return 0

@@ -1,4 +1,8 @@
-"""The asynchronous ``CommunicationIdentityClient`` (``aio``); mirrors the sync client."""
+"""The asynchronous ``CommunicationIdentityClient``.
+
+The one client source: ``make generate`` writes the synchronous client, ``../_client.py``,
+from this file (``generator/sync_client.py``), so a change here is a change to both.
+"""
 
 from __future__ import annotations
 
@@ -53,8 +57,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             await client.delete_user(user)
     """
 
-    # Fix (tests/client/test_public_surface.py): this assignment used to come before the
-    # string above, which then was not the class docstring (__doc__ was None).
+    # The base class picks the transport and the credential policy by it.
     _is_async = True
 
     def __init__(

@@ -11,14 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from gen_support import AUTOREST, GENERATED_DIR, GENERATOR_DIR, ROOT, load_generator_module
+from gen_support import AUTOREST, GENERATED_DIR, ROOT, driver_check, load_generator_module
 
 SOURCE = "azure/communication/administration/aio/_client.py"
 TARGET = "azure/communication/administration/_client.py"
@@ -128,13 +126,7 @@ def test_check_generated_fails_when_the_async_client_is_edited_alone(tmp_path: P
         text.replace(old, '        """Delete a user and revoke every token it holds.\n'), encoding="utf-8"
     )
 
-    done = subprocess.run(  # what `make check-generated` runs, on the scratch copy's client files
-        [sys.executable, str(GENERATOR_DIR / "driver.py"), "check", "--root", str(root)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = driver_check("--root", str(root))  # `make check-generated`, on the scratch copy's client files
 
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout

@@ -269,7 +269,7 @@ def check(target: Path, root: Path = ROOT) -> int:
             file=sys.stderr,
         )
         return 1
-    print(f"{target} matches a fresh generation byte for byte.")
+    print(f"{target} and {sync_client.TARGET} match a fresh generation byte for byte.")
     return 0
 
 

@@ -16,7 +16,7 @@ UPSTREAM ?=
 # The generator's scripts (linted and formatted with the handwritten code).
 GENERATOR_PY := $(wildcard generator/*.py)
 
-.PHONY: help venv dev node demo test test-pythons test-lowest check lint typecheck format generate check-generated api-diff spec-check bench docs clean
+.PHONY: FORCE help venv dev node demo test test-pythons test-lowest check lint typecheck format generate check-generated api-diff spec-check bench docs clean
 
 help:
 	@echo "make demo             run the main job against the local Identity service"
@@ -24,8 +24,8 @@ help:
 	@echo "make test-pythons     client + local-service tests on every declared Python found (SKIP=3.11 skips one)"
 	@echo "make test-lowest      client tests with the lowest dependency versions setup.py declares"
 	@echo "make check            format check, ruff, mypy --strict, tests"
-	@echo "make generate         regenerate generated/ from swagger/ with pinned AutoRest"
-	@echo "make check-generated  fail with a diff if generated/ drifted"
+	@echo "make generate         regenerate generated/ from swagger/ with pinned AutoRest, and the sync client"
+	@echo "make check-generated  fail with a diff if generated/ or the sync client drifted"
 	@echo "make api-diff [FROM=2023-10-01] [TO=2026-09-23]   review an API version bump (default: the newest)"
 	@echo "make spec-check UPSTREAM=<folder>   wire-level differences between swagger/ and upstream's documents"
 	@echo "make docs             build the API reference into docs/_build/html (warnings fail it)"
@@ -33,26 +33,27 @@ help:
 # Two stamps: what the package and its demo need (runtime + the aio and
 # emulator extras), and the development tools on top (requirements-dev.txt).
 #
-# The editable install maps generated/ and emulator/ with an import hook, which type
-# checkers cannot follow ("installed, but missing library stubs or py.typed marker").
-# A .pth file adds two plain folders they can read: .venv/typing (holding only a link
-# to azure/communication/administration) and emulator/. Both are links to the checkout,
-# so edits and new modules show at once. A git-ignored link
-# azure/communication/administration/_generated -> generated/ lets them (and the docs)
-# read the generated layer, ApiVersion and CommunicationTokenScope included, where a
-# wheel has it; at run time it names the same files as the import hook.
-TYPING_PTH = azure_communication_administration_typing.pth
+# The editable install is setuptools' strict mode: a tree of links to the checkout's files under
+# build/, laid out as the wheel is (generated/ as azure/communication/administration/_generated,
+# emulator/acs_identity_emulator as acs_identity_emulator), on sys.path through setuptools' own
+# .pth. Type checkers read it like any installed package (the default mode's import hook is
+# invisible to them). Edits show at once; a file added or removed needs the install again, so
+# $(PACKAGE_FILES) lists the packaged files and changes (and reinstalls) only when that list does.
+PACKAGE_FILES := $(VENV)/.package-files
+
+$(PACKAGE_FILES): FORCE
+	@mkdir -p $(VENV)
+	@find azure generated emulator/acs_identity_emulator -type f ! -path '*/__pycache__/*' | LC_ALL=C sort > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 venv: $(VENV_STAMP)
-$(VENV_STAMP): setup.py pyproject.toml Makefile
+$(VENV_STAMP): setup.py pyproject.toml Makefile $(PACKAGE_FILES)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=23.1"
-	$(PY) -m pip install --quiet -e ".[aio,emulator]"
-	mkdir -p $(VENV)/typing/azure/communication
-	ln -sfn "$(CURDIR)/azure/communication/administration" $(VENV)/typing/azure/communication/administration
-	ln -sfn ../../../generated azure/communication/administration/_generated
-	printf '%s\n%s\n' "$(CURDIR)/$(VENV)/typing" "$(CURDIR)/emulator" \
-		> "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/$(TYPING_PTH)"
+	@# what an older set-up made by hand for type checkers (a .pth file and two links), now the install's job
+	rm -rf $(VENV)/typing "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/azure_communication_administration_typing.pth"
+	if [ -L azure/communication/administration/_generated ]; then rm azure/communication/administration/_generated; fi
+	$(PY) -m pip install --quiet -e ".[aio,emulator]" --config-settings editable_mode=strict
 	touch $@
 
 dev: $(DEV_STAMP)
@@ -86,8 +87,10 @@ format: $(DEV_STAMP)
 	$(VENV)/bin/ruff format azure emulator tests samples bench docs tools $(GENERATOR_PY) setup.py
 	$(VENV)/bin/ruff check --fix azure emulator tests samples bench docs tools $(GENERATOR_PY) setup.py
 
+# The handwritten code (strict), then the generated layer on its own (pyproject.toml says at what level).
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy -p azure.communication.administration._generated
 
 check: lint typecheck test
 

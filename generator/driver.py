@@ -24,6 +24,9 @@ post-processing that cannot vary between machines (LF line endings, one trailing
 and writes ``generated/__init__.py``, ``py.typed``, the API version catalog
 (``_catalog.py`` and ``_api_enums.py``, see ``generator/catalog.py``) and ``MANIFEST.json``
 (tool versions, the checksum of every file in swagger/, output checksums).
+It also writes the sync client from the async one (``generator/sync_client.py``):
+outside ``generated/``, named in MANIFEST.json by its path from the repository root,
+and compared by ``check`` like every generated file.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # generator/ is a folder of scripts
 import catalog
 import normalise
+import sync_client
 
 GENERATOR_DIR = Path(__file__).resolve().parent
 ROOT = GENERATOR_DIR.parent
@@ -215,7 +219,7 @@ def _tool_versions() -> dict[str, str]:
     return versions
 
 
-def _write_manifest(out: Path, sources: dict[str, Path]) -> None:
+def _write_manifest(out: Path, sources: dict[str, Path], produced: list[sync_client.Produced]) -> None:
     manifest = {
         "generator": "generator/driver.py",
         "config": "generator/README.md",
@@ -227,6 +231,7 @@ def _write_manifest(out: Path, sources: dict[str, Path]) -> None:
         "files": {
             path.relative_to(out).as_posix(): _sha256(path) for path in _files(out) if path.name != "MANIFEST.json"
         },
+        "produced": sync_client.manifest(produced),
     }
     text = json.dumps(manifest, indent=2, sort_keys=False) + "\n"
     (out / "MANIFEST.json").write_text(text, encoding="utf-8", newline="\n")
@@ -248,10 +253,23 @@ def _catalog_files(sources: dict[str, Path]) -> dict[str, str]:
     return catalog.render(built)
 
 
-def generate_into(out: Path, jobs: int = 0) -> dict[str, float]:
-    """Write the whole generated tree into the empty folder ``out``; returns AutoRest's time per layer."""
+def _produced(root: Path) -> list[sync_client.Produced]:
+    """The files written from other files of ``root``, outside generated/ (the sync client)."""
+    try:
+        return sync_client.produce(root)
+    except sync_client.ProduceError as exc:
+        raise GenerationError(str(exc)) from None
+
+
+def generate_into(out: Path, jobs: int = 0, root: Path = ROOT) -> tuple[dict[str, float], list[sync_client.Produced]]:
+    """Write the whole generated tree into the empty folder ``out``.
+
+    Returns AutoRest's time per layer and what belongs outside ``out`` (the sync client, written
+    from ``root``'s async client).
+    """
     sources = layers()
     catalog_files = _catalog_files(sources)  # before AutoRest: a bad document fails fast
+    produced = _produced(root)
     with tempfile.TemporaryDirectory(prefix="autorest-inputs-") as staging:
         try:
             normalise.write_inputs(sources, SWAGGER_DIR, Path(staging))
@@ -265,19 +283,20 @@ def generate_into(out: Path, jobs: int = 0) -> dict[str, float]:
         (out / name).write_text(text, encoding="utf-8", newline="\n")
     for path in _files(out):
         _normalise(path)
-    _write_manifest(out, sources)
-    return timings
+    _write_manifest(out, sources, produced)
+    return timings, produced
 
 
-def generate(target: Path, jobs: int = 0) -> dict[str, float]:
-    """Regenerate ``target`` (normally ``generated/``) from scratch."""
+def generate(target: Path, jobs: int = 0, root: Path = ROOT) -> dict[str, float]:
+    """Regenerate ``target`` (normally ``generated/``) from scratch, and ``root``'s sync client."""
     with tempfile.TemporaryDirectory(prefix="generated-") as tmp:
         staging = Path(tmp) / "generated"
         staging.mkdir()
-        timings = generate_into(staging, jobs)
+        timings, produced = generate_into(staging, jobs, root)
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(staging, target)
+        sync_client.write(produced, root)
     return timings
 
 
@@ -298,23 +317,23 @@ def diff_trees(expected: Path, actual: Path) -> list[str]:
     return lines
 
 
-def check(target: Path, jobs: int = 0) -> int:
-    """Regenerate into a temporary folder and compare with ``target``; 0 when identical."""
+def check(target: Path, jobs: int = 0, root: Path = ROOT) -> int:
+    """Regenerate into a temporary folder and compare with ``target`` and ``root``'s sync client; 0 when identical."""
     with tempfile.TemporaryDirectory(prefix="generated-check-") as tmp:
         fresh = Path(tmp) / "generated"
         fresh.mkdir()
-        generate_into(fresh, jobs)
-        drift = diff_trees(fresh, target)
+        _, produced = generate_into(fresh, jobs, root)
+        drift = diff_trees(fresh, target) + sync_client.diff(produced, root)
     if drift:
         sys.stdout.writelines(drift)
         print(
-            f"\n{target} differs from what `make generate` writes (diff above). "
+            f"\n{target} or the sync client differs from what `make generate` writes (diff above). "
             "generated/ is never edited by hand: change swagger/, generator/ or the "
-            "handwritten layer, then run `make generate`.",
+            f"handwritten layer, then run `make generate`; the sync client is written from {sync_client.SOURCE}.",
             file=sys.stderr,
         )
         return 1
-    print(f"{target} matches a fresh generation byte for byte.")
+    print(f"{target} and {sync_client.TARGET} match a fresh generation byte for byte.")
     return 0
 
 
@@ -333,18 +352,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", type=int, default=0, help="AutoRest runs at a time (default 0: every layer at once; 1: one by one)"
     )
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the checkout whose sync client is written (default: this one)"
+    )
     parser.add_argument("--timings", action="store_true", help="print how long each step took")
     args = parser.parse_args(argv)
     try:
         if args.command == "generate":
             started = time.perf_counter()
-            timings = generate(args.generated, args.jobs)
-            print(f"wrote {args.generated}")
+            timings = generate(args.generated, args.jobs, args.root)
+            print(f"wrote {args.generated} and {sync_client.TARGET}")
             if args.timings:
                 _print_timings(timings, time.perf_counter() - started)
             return 0
         if args.command == "check":
-            return check(args.generated, args.jobs)
+            return check(args.generated, args.jobs, args.root)
         for name, source in layers().items():
             print(f"{name}\t{source.relative_to(ROOT).as_posix()}")
         return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pkgutil
 import sys
 from types import ModuleType
 
@@ -25,14 +26,17 @@ def _load_catalog() -> ModuleType:
     ``import azure.communication.administration._generated._catalog`` would first import the
     client (azure-core and all), which measured at about 40% of this service's import time.
     The catalog is plain literals with no imports, so it is found (the installed wheel keeps it
-    in ``administration/_generated/``; an editable install maps ``generated/`` with its own
-    finder) and run on its own, under its real name, so the client shares the same module.
+    in ``administration/_generated/``; an editable install links or maps ``generated/`` there,
+    in a folder of its own, which the package's ``__init__`` adds to its ``__path__`` the way
+    ``pkgutil.extend_path`` does here) and run on its own, under its real name, so the client
+    shares the same module.
     """
     loaded = sys.modules.get(_CATALOG)
     if loaded is not None:
         return loaded
     package = importlib.util.find_spec("azure.communication.administration")  # finds, does not run it
-    paths = [os.path.join(p, "_generated") for p in (package.submodule_search_locations or [])] if package else []
+    found = list(package.submodule_search_locations or []) if package else []
+    paths = [os.path.join(p, "_generated") for p in pkgutil.extend_path(found, package.name)] if package else []
     for finder in sys.meta_path:
         find_spec = getattr(finder, "find_spec", None)
         spec = find_spec(_CATALOG, paths) if find_spec is not None else None

@@ -4,6 +4,7 @@ not a package) as modules, and the repository paths they work on."""
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -35,3 +36,14 @@ def tree_files(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and "__pycache__" not in path.parts
     }
+
+
+def driver_check(*args: str) -> subprocess.CompletedProcess[str]:
+    """``generator/driver.py check`` (what ``make check-generated`` runs) with ``args``, from the repository root."""
+    return subprocess.run(
+        [sys.executable, str(GENERATOR_DIR / "driver.py"), "check", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

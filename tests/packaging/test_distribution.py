@@ -1,6 +1,7 @@
 """What PyPI users get: the built sdist and wheel pass ``twine check``, carry the licence, the
 typing markers and the metadata Azure SDK packages have; the wheel without the ``[emulator]``
-extra says so in one line; the project's editable install is visible to type checkers."""
+extra says so in one line; a user's script type-checks through the project's editable install and
+through the wheel."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import zipfile
 from pathlib import Path
@@ -132,26 +134,63 @@ def test_the_wheel_without_the_emulator_extra_says_which_extra(dist: Path, tmp_p
     _run([str(python), "-c", "from azure.communication.administration import CommunicationIdentityClient"], tmp_path)
 
 
-def test_mypy_sees_the_types_of_a_user_script_through_this_environment(tmp_path: Path) -> None:
-    """The project's .venv is an editable install; type checkers must see through it."""
+USER_SCRIPT = (
+    "from azure.communication.administration import CommunicationIdentityClient\n"
+    "from acs_identity_emulator.testing import running_emulator\n"
+    'client = CommunicationIdentityClient.from_connection_string("endpoint=https://x/;accesskey=a2V5")\n'
+    # ApiVersion lives in the generated layer (_generated/_api_enums.py): an error here means
+    # the type checker read it, where an unseen module would have made it Any and passed.
+    "version: int = client.api_version\n"
+)
+
+
+def _mypy_user_script(tmp_path: Path, python: Path) -> str:
+    """mypy --strict's report on USER_SCRIPT, written outside the repository, against ``python``'s packages."""
     script = tmp_path / "user_script.py"
-    script.write_text(
-        "from azure.communication.administration import CommunicationIdentityClient\n"
-        "from acs_identity_emulator.testing import running_emulator\n"
-        'client = CommunicationIdentityClient.from_connection_string("endpoint=https://x/;accesskey=a2V5")\n'
-        "version: int = client.api_version\n",
-        encoding="utf-8",
-    )
-    done = _run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull, script.name],
-        tmp_path,
-        ok=False,
-    )
-    assert "missing library stubs or py.typed marker" not in done.stdout, done.stdout
-    assert 'Incompatible types in assignment (expression has type "ApiVersion", variable has type "int")' in (
-        done.stdout
-    ), done.stdout
-    assert done.stdout.strip().endswith("Found 1 error in 1 file (checked 1 source file)"), done.stdout
+    script.write_text(USER_SCRIPT, encoding="utf-8")
+    mypy = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull]
+    return _run([*mypy, "--python-executable", str(python), script.name], tmp_path, ok=False).stdout
+
+
+def _assert_sees_the_types(report: str) -> None:
+    assert "missing library stubs or py.typed marker" not in report, report
+    expected = 'Incompatible types in assignment (expression has type "ApiVersion", variable has type "int")'
+    assert expected in report, report
+    assert report.strip().endswith("Found 1 error in 1 file (checked 1 source file)"), report
+
+
+def test_mypy_sees_the_types_of_a_user_script_through_the_editable_install(tmp_path: Path) -> None:
+    """The project's .venv is an editable install (`make venv`); type checkers must see through it."""
+    # ... by the install alone: no link to generated/ in the checkout, no .pth file of our own
+    assert not (ROOT / "azure/communication/administration/_generated").exists()
+    (pth,) = [p for p in Path(sysconfig.get_paths()["purelib"]).glob("*.pth") if "communication_admin" in p.name]
+    assert pth.name.startswith("__editable__.azure_communication_administration-")
+    (line,) = pth.read_text(encoding="utf-8").splitlines()  # setuptools' strict mode: one folder, no import hook
+    assert (Path(line) / "azure/communication/administration/_generated/py.typed").is_file()
+    _assert_sees_the_types(_mypy_user_script(tmp_path, Path(sys.executable)))
+
+
+@pytest.fixture(scope="module")
+def wheel_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The interpreter of a fresh virtual environment with the wheel and its dependencies."""
+    work = tmp_path_factory.mktemp("wheel-venv")
+    venv = work / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], work)
+    python = venv / "bin" / "python"
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
+    _run([*pip, "--no-deps", str(_wheel(dist))], work)
+    _run([*pip, "azure-core", "isodate", "typing-extensions", "aiohttp"], work)
+    return python
+
+
+def test_mypy_sees_the_types_of_a_user_script_through_the_wheel(wheel_python: Path, tmp_path: Path) -> None:
+    _assert_sees_the_types(_mypy_user_script(tmp_path, wheel_python))
+
+
+def test_the_installed_package_is_one_folder(wheel_python: Path, tmp_path: Path) -> None:
+    # __init__ spans folders only where _generated is missing (a checkout first on sys.path).
+    script = "import sys, azure.communication.administration as a; print(len(a.__path__), 'pkgutil' in sys.modules)"
+    assert _run([str(wheel_python), "-c", script], tmp_path).stdout == "1 False\n"
 
 
 def test_the_tls_ca_file_of_the_default_store_is_ignored_by_git() -> None:

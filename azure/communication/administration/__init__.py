@@ -6,6 +6,14 @@ Teams exchanges), over every API version there is a swagger document for (:class
 ``2020-07-20-preview2`` on). The async client is :mod:`azure.communication.administration.aio`.
 """
 
+from os import path as _path
+
+# In a checkout first on sys.path (``python -m pytest`` at the top of the repository) this folder
+# lacks ``_generated``, which the editable install (``make venv``) links in beside a copy of it: the
+# package then spans both, as pkgutil-style packages do. An install has it here (one stat, no more).
+if not _path.isdir(_path.join(__path__[0], "_generated")):
+    __path__ = __import__("pkgutil").extend_path(__path__, __name__)
+
 from ._api_versions import ApiVersion
 from ._client import CommunicationIdentityClient
 from ._connection_string import ConnectionString, parse_connection_string

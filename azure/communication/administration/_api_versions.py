@@ -23,7 +23,7 @@ ApiVersion.__module__ = __name__
 
 DEFAULT_API_VERSION = ApiVersion(_catalog.LATEST_GA)
 _ORDER = list(ApiVersion)
-# Typed views of the catalog (mypy cannot follow setup.py's mapping of generated/).
+# The catalog's tables under the names this module uses.
 _LAYER: dict[str, str] = _catalog.VERSION_LAYER
 _OPERATIONS: dict[str, tuple[tuple[str, str, str], ...]] = _catalog.OPERATIONS
 _OPERATION_SINCE: dict[str, str] = _catalog.OPERATION_SINCE

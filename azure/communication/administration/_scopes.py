@@ -20,7 +20,7 @@ __all__ = ["CommunicationTokenScope"]
 # Rendered into _generated/ from swagger/; its public home is here (see ApiVersion).
 CommunicationTokenScope.__module__ = __name__
 
-# Typed views of the catalog (mypy cannot follow setup.py's mapping of generated/).
+# The catalog's tables under the names this module uses.
 _LIFETIMES: dict[str, Optional[tuple[int, int, int]]] = _catalog.EXPIRES_IN_MINUTES
 _SCOPE_SINCE: dict[str, str] = _catalog.SCOPE_SINCE
 _PROPERTY_SINCE: dict[str, str] = _catalog.PROPERTY_SINCE

@@ -1,11 +1,15 @@
-"""The asynchronous ``CommunicationIdentityClient`` (``aio``); mirrors the sync client."""
+"""The asynchronous ``CommunicationIdentityClient``.
+
+The one client source: ``make generate`` writes the synchronous client, ``../_client.py``,
+from this file (``generator/sync_client.py``), so a change here is a change to both.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from azure.core.credentials import AccessToken, AzureKeyCredential
 from azure.core.credentials_async import AsyncTokenCredential
@@ -19,6 +23,10 @@ from .._base import IdentityClientBase, UserInput, access_token, guarded_async, 
 from .._identifiers import CommunicationIdentifier, CommunicationUserIdentifier
 from .._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
 from .._scopes import ScopesInput
+
+if TYPE_CHECKING:
+    from .._generated.ga.aio import IdentityRestClient
+    from .._generated.preview2020.aio import IdentityPreview2020RestClient
 
 __all__ = ["CommunicationIdentityClient"]
 
@@ -49,8 +57,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             await client.delete_user(user)
     """
 
-    # Fix (tests/client/test_public_surface.py): this assignment used to come before the
-    # string above, which then was not the class docstring (__doc__ was None).
+    # The base class picks the transport and the credential policy by it.
     _is_async = True
 
     def __init__(
@@ -63,14 +70,26 @@ class CommunicationIdentityClient(IdentityClientBase):
     ) -> None:
         super().__init__(endpoint, credential, api_version=api_version, **kwargs)
 
-    def _layer(self) -> Any:
-        if self._is_preview:  # loaded on first use: a GA client never imports the 2020 layer
-            from .._generated.preview2020.aio import IdentityPreview2020RestClient
+    # The generated layers are loaded on first use: a GA client never imports the 2020 layer.
 
-            return IdentityPreview2020RestClient
+    @property
+    def _ga(self) -> IdentityRestClient:
+        """The generated client of the GA versions."""
         from .._generated.ga.aio import IdentityRestClient
 
-        return IdentityRestClient
+        return self._generated_client(IdentityRestClient)
+
+    @property
+    def _preview(self) -> IdentityPreview2020RestClient:
+        """The generated client of ``2020-07-20-preview2``."""
+        from .._generated.preview2020.aio import IdentityPreview2020RestClient
+
+        return self._generated_client(IdentityPreview2020RestClient)
+
+    @property
+    def _rest(self) -> Union[IdentityRestClient, IdentityPreview2020RestClient]:
+        """The generated client of this client's API version."""
+        return self._preview if self._is_preview else self._ga
 
     # ----- the 2020 preview surface -----
 
@@ -84,9 +103,9 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401).
         """
         if self._is_preview:
-            created = await self._rest.communication_identity.create(**kwargs)
+            created = await self._preview.communication_identity.create(**kwargs)
             return CommunicationUserIdentifier(created.id)
-        user, _ = self._user_and_token(await self._rest.communication_identity.create(**kwargs))
+        user, _ = self._user_and_token(await self._ga.communication_identity.create(**kwargs))
         return user
 
     @distributed_trace_async
@@ -125,12 +144,11 @@ class CommunicationIdentityClient(IdentityClientBase):
         """
         uid = user_id(user)
         if self._is_preview:
-            body = self._preview_token_request(scopes)
-            return self._identity_token(uid, await self._rest.communication_identity.issue_token(uid, body, **kwargs))
+            request = self._preview_token_request(scopes)
+            issued = await self._preview.communication_identity.issue_token(uid, request, **kwargs)
+            return self._identity_token(uid, issued)
         body = self._ga_token_request(scopes, None)
-        return self._identity_token(
-            uid, await self._rest.communication_identity.issue_access_token(uid, body, **kwargs)
-        )
+        return self._identity_token(uid, await self._ga.communication_identity.issue_access_token(uid, body, **kwargs))
 
     @distributed_trace_async
     @guarded_async
@@ -148,10 +166,10 @@ class CommunicationIdentityClient(IdentityClientBase):
         """
         uid = user_id(user)
         body = self._revoke_body(issued_before, utc_now())
-        if self._is_preview:
-            await self._rest.communication_identity.update(uid, body, **kwargs)
+        if body is not None:  # the 2020 preview: tokens issued before a time
+            await self._preview.communication_identity.update(uid, body, **kwargs)
         else:
-            await self._rest.communication_identity.revoke_access_tokens(uid, **kwargs)
+            await self._ga.communication_identity.revoke_access_tokens(uid, **kwargs)
 
     # ----- the modern surface -----
 
@@ -176,10 +194,10 @@ class CommunicationIdentityClient(IdentityClientBase):
         if self._is_preview:
             body = self._preview_token_request(scopes, token_expires_in)
             user = await self.create_user(**kwargs)
-            result = await self._rest.communication_identity.issue_token(user.raw_id, body, **kwargs)
+            result = await self._preview.communication_identity.issue_token(user.raw_id, body, **kwargs)
             return user, access_token(result)
         request = self._ga_create_request(scopes, token_expires_in)
-        return self._created_with_token(await self._rest.communication_identity.create(request, **kwargs))
+        return self._created_with_token(await self._ga.communication_identity.create(request, **kwargs))
 
     @distributed_trace_async
     @guarded_async
@@ -207,11 +225,11 @@ class CommunicationIdentityClient(IdentityClientBase):
         """
         uid = user_id(user)
         if self._is_preview:
-            body = self._preview_token_request(scopes, token_expires_in)
-            token = await self._rest.communication_identity.issue_token(uid, body, **kwargs)
+            request = self._preview_token_request(scopes, token_expires_in)
+            token = await self._preview.communication_identity.issue_token(uid, request, **kwargs)
             return access_token(token)
         body = self._ga_token_request(scopes, token_expires_in)
-        generated = await self._rest.communication_identity.issue_access_token(uid, body, **kwargs)
+        generated = await self._ga.communication_identity.issue_access_token(uid, body, **kwargs)
         return access_token(generated)
 
     @distributed_trace_async
@@ -233,7 +251,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         body = self._teams_user_request(aad_token, client_id, user_object_id)
-        generated = await self._rest.teams_user.exchange_teams_user_access_token(body, **kwargs)
+        generated = await self._ga.teams_user.exchange_teams_user_access_token(body, **kwargs)
         return access_token(generated)
 
     @distributed_trace_async
@@ -255,7 +273,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         """
         self._require_teams_phone("get_token_for_teams_phone_user")
         kwargs[TEAMS_PHONE_TOKEN_OPTION] = self._teams_phone_token(entra_token)
-        result = await self._rest.teams_extension.exchange_token({}, **kwargs)
+        result = await self._ga.teams_extension.exchange_token({}, **kwargs)
         return self._teams_phone_result(result)
 
     @distributed_trace_async
@@ -276,7 +294,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         """
         self._require_teams_phone("get_teams_extension_assignment")
         tenant_id, object_id = self._assignment_key(tenant_id, object_id)
-        generated = await self._rest.teams_extension.get_assignment(tenant_id, object_id, **kwargs)
+        generated = await self._ga.teams_extension.get_assignment(tenant_id, object_id, **kwargs)
         return self._assignment(generated, tenant_id, object_id)
 
     @distributed_trace_async
@@ -306,7 +324,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         """
         body = self._assignment_request(principal_type, client_ids)
         tenant_id, object_id = self._assignment_key(tenant_id, object_id)
-        generated = await self._rest.teams_extension.upsert_assignment(tenant_id, object_id, body, **kwargs)
+        generated = await self._ga.teams_extension.upsert_assignment(tenant_id, object_id, body, **kwargs)
         return self._assignment(generated, tenant_id, object_id)
 
     @distributed_trace_async
@@ -323,7 +341,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         """
         self._require_teams_phone("delete_teams_extension_assignment")
         tenant_id, object_id = self._assignment_key(tenant_id, object_id)
-        await self._rest.teams_extension.delete_assignment(tenant_id, object_id, **kwargs)
+        await self._ga.teams_extension.delete_assignment(tenant_id, object_id, **kwargs)
 
     # ----- any operation -----
 
@@ -355,7 +373,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         :raises RuntimeError: When the client is closed.
         """
         self._check_open()
-        return self._rest.send_request(self._own_request(request), stream=stream, **kwargs)  # type: ignore[no-any-return]
+        return self._rest.send_request(self._own_request(request), stream=stream, **kwargs)
 
     # ----- lifetime -----
 

@@ -6,25 +6,32 @@ Teams exchanges), over every API version there is a swagger document for (:class
 ``2020-07-20-preview2`` on). The async client is :mod:`azure.communication.administration.aio`.
 """
 
-from ._api_versions import ApiVersion
-from ._client import CommunicationIdentityClient
-from ._connection_string import ConnectionString, parse_connection_string
-from ._identifiers import (
-    CommunicationCloudEnvironment,
-    CommunicationIdentifier,
-    CommunicationIdentifierKind,
-    CommunicationUser,
-    CommunicationUserIdentifier,
-    MicrosoftTeamsAppIdentifier,
-    MicrosoftTeamsUserIdentifier,
-    PhoneNumberIdentifier,
-    TeamsExtensionUserIdentifier,
-    UnknownIdentifier,
-    identifier_from_raw_id,
-)
-from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
-from ._scopes import CommunicationTokenScope
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import VERSION
+
+if TYPE_CHECKING:
+    from ._api_versions import ApiVersion
+    from ._client import CommunicationIdentityClient
+    from ._connection_string import ConnectionString, parse_connection_string
+    from ._identifiers import (
+        CommunicationCloudEnvironment,
+        CommunicationIdentifier,
+        CommunicationIdentifierKind,
+        CommunicationUser,
+        CommunicationUserIdentifier,
+        MicrosoftTeamsAppIdentifier,
+        MicrosoftTeamsUserIdentifier,
+        PhoneNumberIdentifier,
+        TeamsExtensionUserIdentifier,
+        UnknownIdentifier,
+        identifier_from_raw_id,
+    )
+    from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
+    from ._scopes import CommunicationTokenScope
 
 __version__ = VERSION
 
@@ -49,3 +56,46 @@ __all__ = [
     "identifier_from_raw_id",
     "parse_connection_string",
 ]
+
+# Each public name is imported from its module on first use (PEP 562), not here: the local
+# service imports ``_generated._catalog`` (plain literals) from this package, and importing
+# the package must not cost it azure-core. The names above are what type checkers see.
+_HOME = {
+    "ApiVersion": "._api_versions",
+    "CommunicationIdentityClient": "._client",
+    "ConnectionString": "._connection_string",
+    "parse_connection_string": "._connection_string",
+    "CommunicationIdentityToken": "._models",
+    "TeamsExtensionAssignment": "._models",
+    "TeamsExtensionPrincipalType": "._models",
+    "CommunicationTokenScope": "._scopes",
+    **dict.fromkeys(
+        (
+            "CommunicationCloudEnvironment",
+            "CommunicationIdentifier",
+            "CommunicationIdentifierKind",
+            "CommunicationUser",
+            "CommunicationUserIdentifier",
+            "MicrosoftTeamsAppIdentifier",
+            "MicrosoftTeamsUserIdentifier",
+            "PhoneNumberIdentifier",
+            "TeamsExtensionUserIdentifier",
+            "UnknownIdentifier",
+            "identifier_from_raw_id",
+        ),
+        "._identifiers",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value  # later look-ups find it without this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

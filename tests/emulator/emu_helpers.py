@@ -34,6 +34,8 @@ from acs_identity_emulator import Emulator, create_app, emulator_of
 from acs_identity_emulator.testing import EmulatorProcess
 from aiohttp import web
 
+# Deliberate pins of released history: the wire tests are written against these versions'
+# documents (their error texts name them), whatever versions are added later.
 GA = "2023-10-01"
 PREVIEW = "2020-07-20-preview2"
 

@@ -27,6 +27,8 @@ from acs_identity_emulator.testing import EmulatorProcess
 
 from azure.communication.administration._generated import _catalog
 
+pytestmark = pytest.mark.slow  # every test runs the acs-identity command line as a process
+
 ENV = "AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"
 USER_ID = re.compile(r"^8:acs:[0-9a-f-]{36}_[0-9a-f-]{36}$")
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")

@@ -9,8 +9,7 @@ bounds, enum values) comes from the catalog (``_versions``). All failures are 40
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import _errors, _versions
 from ._formats import is_guid, parse_date_time
@@ -94,8 +93,7 @@ def tokens_valid_from(body: Body) -> float | None:
         raise _errors.validation(message, "TokensValidFrom") from None
 
 
-@dataclass(frozen=True, slots=True)
-class TeamsUserExchange:
+class TeamsUserExchange(NamedTuple):
     """A Teams user exchange: the Entra token and the ids it must be for (GUIDs, as sent)."""
 
     token: str

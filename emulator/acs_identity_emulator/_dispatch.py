@@ -42,7 +42,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import parse_qs, unquote
 
 from aiohttp import web
@@ -63,8 +63,7 @@ Handler = Callable[["Emulator", "Call"], Awaitable[Result]]
 Interceptor = Callable[["Emulator", "Call", Handler], Awaitable[Result]]
 
 
-@dataclass(frozen=True, slots=True)
-class Operation:
+class Operation(NamedTuple):
     """One operation: its key (method, path template), names, versions, authentication and handler."""
 
     method: str
@@ -94,8 +93,7 @@ class Call:
     caller: EntraCaller | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Registration:
+class _Registration(NamedTuple):
     handler: Handler
     auth: Auth
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import _errors
 from ._auth import read_jwt_unverified
@@ -41,8 +40,7 @@ def entra_claims(token: str) -> dict[str, Any]:
     return claims
 
 
-@dataclass(frozen=True, slots=True)
-class EntraCaller:
+class EntraCaller(NamedTuple):
     """Who an Entra bearer token speaks for: tenant, user object and client application (GUIDs)."""
 
     tenant_id: str

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import base64
 import secrets
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ._auth import HmacVerifier
 from ._store import Store
 from ._tokens import TokenSigner, generate_key_material
 
 
-@dataclass(frozen=True)
-class ResourceKeys:
+class ResourceKeys(NamedTuple):
     """The access key (base64, as in the connection string), its verifier and the token signer."""
 
     access_key: str

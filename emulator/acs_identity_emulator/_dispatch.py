@@ -34,7 +34,8 @@ the operations that take it (401) -> the service's interceptor, if one is set ->
 unauthenticated caller learns nothing but "Denied". The interceptor
 (``Emulator.intercept``) is the seam for layers that act on authenticated requests by
 operation, such as fault injection: it gets the :class:`Call` (``call.operation`` says which
-operation, by key and operationIds) and the handler to run, or not.
+operation, by key and operationIds; ``call.operation.versions is None`` for this service's own
+routes) and the handler to run, or not. Without one, a request costs one attribute test more.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ class _Registration(NamedTuple):
     auth: Auth
 
 
-#: ``(METHOD, path template)`` -> handler, for documented operations and for this service's own routes.
+#: ``(METHOD, path template)`` -> handler: the documented operations (:func:`handles`) and this
+#: service's own routes (:func:`extra_route`).
 _HANDLERS: dict[tuple[str, str], _Registration] = {}
 _EXTRAS: dict[tuple[str, str], _Registration] = {}
 

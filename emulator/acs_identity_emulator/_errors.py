@@ -86,7 +86,8 @@ def not_implemented(operation_ids: str, method: str, path: str, version: str) ->
         501,
         "NotImplemented",
         f"The local Identity service does not implement {operation_ids} ({method} {path}) of api-version "
-        f"'{version}' yet. It is in {_versions.document(version)}; give it a handler in acs_identity_emulator/_app.py.",
+        f"'{version}' yet. It is in {_versions.document(version)}; "
+        "give it a handler in acs_identity_emulator/_handlers/.",
     )
 
 
@@ -177,3 +178,26 @@ def malformed_request(status: int) -> ServiceError:
 def internal_error() -> ServiceError:
     """500 for anything unexpected (details go to the log, never to the caller)."""
     return ServiceError(500, "InternalError", "An internal error occurred.")
+
+
+def no_teams_phone_assignment(tenant_id: str, object_id: str) -> ServiceError:
+    """403 for a Teams Phone exchange by a user who has no access assignment."""
+    return ServiceError(
+        403,
+        "Forbidden",
+        f"No Teams Phone access assignment exists for object '{object_id}' in tenant '{tenant_id}'.",
+    )
+
+
+def client_not_assigned(client_id: str) -> ServiceError:
+    """403 for a Teams Phone exchange by an application the user's assignment does not list."""
+    return ServiceError(
+        403, "Forbidden", f"Client application '{client_id}' is not allowed by the Teams Phone access assignment."
+    )
+
+
+def assignment_not_found(tenant_id: str, object_id: str) -> ServiceError:
+    """404 for a Teams Phone access assignment that does not exist."""
+    return ServiceError(
+        404, "AssignmentNotFound", f"Assignment for object '{object_id}' in tenant '{tenant_id}' was not found."
+    )

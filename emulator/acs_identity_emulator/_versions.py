@@ -3,6 +3,8 @@
 Everything here is read from the catalog that ``make generate`` writes from the swagger
 documents (``azure.communication.administration._generated._catalog``, in this same
 distribution): a version is served from the day its document is added to swagger/.
+The catalog is plain literals, and the client package's ``__init__`` imports its public names
+on first use (PEP 562), so importing it here costs no azure-core.
 
 The real service answers every request on a matched route with an
 ``api-supported-versions`` header listing the versions of *that route*
@@ -11,48 +13,9 @@ The real service answers every request on a matched route with an
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import pkgutil
-import sys
-from types import ModuleType
+import functools
 
-_CATALOG = "azure.communication.administration._generated._catalog"
-
-
-def _load_catalog() -> ModuleType:
-    """The catalog module, without running the client package's ``__init__``.
-
-    ``import azure.communication.administration._generated._catalog`` would first import the
-    client (azure-core and all), which measured at about 40% of this service's import time.
-    The catalog is plain literals with no imports, so it is found (the installed wheel keeps it
-    in ``administration/_generated/``; an editable install links or maps ``generated/`` there,
-    in a folder of its own, which the package's ``__init__`` adds to its ``__path__`` the way
-    ``pkgutil.extend_path`` does here) and run on its own, under its real name, so the client
-    shares the same module.
-    """
-    loaded = sys.modules.get(_CATALOG)
-    if loaded is not None:
-        return loaded
-    package = importlib.util.find_spec("azure.communication.administration")  # finds, does not run it
-    found = list(package.submodule_search_locations or []) if package else []
-    paths = [os.path.join(p, "_generated") for p in pkgutil.extend_path(found, package.name)] if package else []
-    for finder in sys.meta_path:
-        find_spec = getattr(finder, "find_spec", None)
-        spec = find_spec(_CATALOG, paths) if find_spec is not None else None
-        if spec is not None and spec.loader is not None:
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[_CATALOG] = module
-            try:
-                spec.loader.exec_module(module)
-            except BaseException:
-                del sys.modules[_CATALOG]
-                raise
-            return module
-    return importlib.import_module(_CATALOG)  # any other layout: the ordinary (slower) way
-
-
-_catalog = _load_catalog()
+from azure.communication.administration._generated import _catalog
 
 #: Every version the emulator serves, oldest first (one per swagger document).
 ALL_VERSIONS: tuple[str, ...] = _catalog.VERSIONS
@@ -105,6 +68,25 @@ def operation_ids(method: str, path: str) -> tuple[str, ...]:
             if (m, p) == (method, path) and operation_id not in ids:
                 ids.append(operation_id)
     return tuple(ids)
+
+
+def operation_key(name: str) -> tuple[str, str]:
+    """``(METHOD, path template)`` of an operation named ``"METHOD /path"`` or by any of its operationIds.
+
+    An operation renamed between versions (``CommunicationIdentity_Create`` up to 2023-10-01,
+    ``IdentityOperations_Create`` from 2025-06-30) is one operation under either name. Raises
+    ``ValueError`` naming ``name`` when no document has it.
+    """
+    method, _, path = name.partition(" ")
+    key = (method.upper(), path) if path.startswith("/") else _operation_ids_to_keys().get(name)
+    if key is None or key not in operations():
+        raise ValueError(f"no swagger document has the operation {name!r}")
+    return key
+
+
+@functools.cache
+def _operation_ids_to_keys() -> dict[str, tuple[str, str]]:
+    return {operation_id: (m, p) for version in ALL_VERSIONS for operation_id, m, p in _OPERATIONS[version]}
 
 
 def speaks_2020_protocol(api_version: str) -> bool:

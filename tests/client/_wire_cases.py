@@ -29,7 +29,7 @@ from azure.communication.administration._generated import _catalog
 
 from . import _fakes as f
 
-PREVIEW = ApiVersion.V2020_07_20_PREVIEW2
+PREVIEW = ApiVersion.V2020_07_20_PREVIEW2  # the 2020 preview protocol: a deliberate pin of released history
 ALL = list(ApiVersion)
 GA = ALL[1:]
 LATEST = ApiVersion(_catalog.LATEST_GA)  # the default: the newest GA document

@@ -17,6 +17,7 @@ from . import _fakes as f
 from ._introspect import introspect
 from ._wire_cases import LATEST, PREVIEW, assert_request, cases_for
 
+# 2022-10-01 (a deliberate pin of released history): a GA version before the Teams Phone operations.
 ASYNC_VERSIONS = [PREVIEW, ApiVersion.V2022_10_01, LATEST]
 
 

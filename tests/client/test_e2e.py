@@ -17,8 +17,10 @@ from azure.communication.administration import (
 )
 
 from ._introspect import introspect
+from ._wire_cases import GA, LATEST, PREVIEW
 
-FLOW_VERSIONS = [ApiVersion.V2020_07_20_PREVIEW2, ApiVersion.V2026_09_23]
+# The 2020 preview protocol (a deliberate pin of released history) and the newest GA version.
+FLOW_VERSIONS = [PREVIEW, LATEST]
 
 
 def _client(service, version=None, **kwargs):
@@ -99,9 +101,7 @@ def test_preview_create_user_and_token(identity_service):
         assert type(token.expires_on) is int
 
 
-@pytest.mark.parametrize(
-    "version", [ApiVersion.V2020_07_20_PREVIEW2, ApiVersion.V2021_03_07, ApiVersion.V2026_09_23], ids=str
-)
+@pytest.mark.parametrize("version", [PREVIEW, GA[0], LATEST], ids=str)
 def test_unknown_user(identity_service, version):
     with _client(identity_service, version) as client:
         user = client.create_user()

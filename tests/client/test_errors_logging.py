@@ -15,9 +15,9 @@ from azure.core.exceptions import (
 from azure.communication.administration import ApiVersion, CommunicationIdentityClient
 
 from . import _fakes as f
+from ._wire_cases import GA, LATEST, PREVIEW
 
-PREVIEW = ApiVersion.V2020_07_20_PREVIEW2
-VERSIONS = [PREVIEW, ApiVersion.V2021_03_07, ApiVersion.V2026_09_23]
+VERSIONS = [PREVIEW, GA[0], LATEST]
 DENIED = f.error(401, "Denied", "Denied by the resource provider.")
 NOT_FOUND = f.error(404, "IdentityNotFound", "Identity not found.", "id")
 VALIDATION = f.error(

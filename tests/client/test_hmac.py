@@ -219,6 +219,7 @@ def _non_english_locale(tmp_path: Path) -> tuple[str, dict[str, str]]:
     pytest.skip("no non-English locale installed and none can be built with localedef")
 
 
+@pytest.mark.slow  # a process of its own under another locale
 def test_date_is_english_under_a_german_locale(tmp_path):
     name, extra = _non_english_locale(tmp_path)
     script = textwrap.dedent(

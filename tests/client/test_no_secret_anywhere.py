@@ -219,6 +219,7 @@ def _cli_cases(key: str, user: str) -> dict[str, list[str]]:
     }  # fmt: skip
 
 
+@pytest.mark.slow  # runs the acs-identity command line as a process
 def test_cli(identity_service: EmulatorProcess, existing_user: str) -> None:
     key = identity_service.access_key
     env = {**os.environ, ENV: identity_service.connection_string}

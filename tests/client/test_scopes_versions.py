@@ -13,7 +13,7 @@ from azure.communication.administration import (
 )
 
 from . import _fakes as f
-from ._wire_cases import ALL, ORDER, PREVIEW
+from ._wire_cases import ALL, LATEST, ORDER, PREVIEW
 
 BASE_LIST = "chat, voip"
 ALL_LIST = "chat, voip, chat.join, chat.join.limited, voip.join"
@@ -107,7 +107,7 @@ def test_revoke_issued_before_on_ga_names_the_preview(version):
     )
 
 
-@pytest.mark.parametrize("version", [PREVIEW, ApiVersion.V2026_09_23], ids=str)
+@pytest.mark.parametrize("version", [PREVIEW, LATEST], ids=str)
 def test_naive_issued_before_is_refused(version):
     _refused(
         version,
@@ -156,13 +156,14 @@ def test_scope_enum_is_case_insensitive_str_enum():
     assert [s.value for s in CommunicationTokenScope] == ["chat", "voip", "chat.join", "chat.join.limited", "voip.join"]
 
 
+# The scopes each released version lists (released history), and the newest version.
 @pytest.mark.parametrize(
     ("version", "listing"),
     [
         (PREVIEW, BASE_LIST),
         (ApiVersion.V2022_10_01, BASE_LIST),
         (ApiVersion.V2023_10_01, ALL_LIST),
-        (ApiVersion.V2026_09_23, ALL_LIST),
+        (LATEST, ALL_LIST),
     ],
 )
 @pytest.mark.parametrize(
@@ -199,7 +200,8 @@ def test_unknown_scope_is_named():
     ],
     ids=["59min", "1441min", "90.5min", "60min1s", "zero", "negative", "int", "float", "str"],
 )
-@pytest.mark.parametrize("version", [ApiVersion.V2022_10_01, ApiVersion.V2026_09_23], ids=str)
+# 2022-10-01: the first version with expiresInMinutes (released history), and the newest.
+@pytest.mark.parametrize("version", [ApiVersion.V2022_10_01, LATEST], ids=str)
 def test_bad_token_expires_in(version, value):
     message = _refused(
         version,

@@ -12,6 +12,8 @@ import pytest
 from browser import ChromiumUnavailable, Session, chromium_page, find_or_install_chromium, screenshot
 from docs_helpers import DocsBuild
 
+pytestmark = pytest.mark.slow  # a Sphinx build and a headless browser
+
 CLIENT = "azure.communication.administration.CommunicationIdentityClient"
 
 

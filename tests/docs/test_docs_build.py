@@ -14,11 +14,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup, Tag
 from docs_helpers import DOCS, ROOT, DocsBuild
 
 import azure.communication.administration as pkg
 import azure.communication.administration.aio as aio_pkg
+
+pytestmark = pytest.mark.slow  # a Sphinx build of the API reference
 
 PACKAGES = (pkg, aio_pkg)
 OURS = "azure.communication.administration"

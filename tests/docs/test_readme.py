@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from acs_identity_emulator.testing import EmulatorProcess
 
+pytestmark = pytest.mark.slow  # every README block runs as a process
+
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)

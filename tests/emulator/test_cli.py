@@ -14,6 +14,8 @@ import pytest
 from acs_identity_emulator.testing import running_emulator
 from emu_helpers import RawClient
 
+pytestmark = pytest.mark.slow  # every test starts the local service's command line as a process
+
 EMULATOR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(acs_identity_emulator.__file__)))
 
 

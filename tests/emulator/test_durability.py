@@ -15,8 +15,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from acs_identity_emulator.testing import running_emulator, start_emulator
 from emu_helpers import RawClient, enc
+
+pytestmark = pytest.mark.slow  # local services of their own, under load, killed and restarted
 
 TARGET_ACKED = 300
 DEADLINE_S = 20.0

@@ -124,6 +124,7 @@ def entra(obj: str, exp: Any = None) -> str:
 
 
 # -- revocation: exact at any speed --------------------------------------------------
+@pytest.mark.slow  # waits for the clock's next second, twice
 def test_revoke_issue_revoke_within_one_second_revokes_the_token(client: RawClient) -> None:
     """The rule: revoked iff issued before the latest revocation, however fast the calls come."""
     identity = client.create()
@@ -138,6 +139,7 @@ def test_revoke_issue_revoke_within_one_second_revokes_the_token(client: RawClie
         assert claims["csi"] == str(claims["iat"])
 
 
+@pytest.mark.slow  # waits for the clock's next second
 def test_teams_phone_revoke_exchange_delete_exchange_does_not_revive(client: RawClient) -> None:
     obj = str(uuid.uuid4())
     assign(client, obj)
@@ -244,6 +246,7 @@ def test_newline_in_path_answers_in_the_service_shape(client: RawClient) -> None
     assert json.loads(body) == {"error": {"code": "NotFound", "message": "The requested resource '/\n' was not found."}}
 
 
+@pytest.mark.slow  # a local service of its own
 def test_malformed_requests_leak_no_secret_and_vanished_clients_log_no_error(tmp_path: Path) -> None:
     log = tmp_path / "stderr.txt"
     with logged_emulator(log, "--db", ":memory:", "--log-level", "INFO") as emu:
@@ -282,6 +285,7 @@ def test_malformed_requests_leak_no_secret_and_vanished_clients_log_no_error(tmp
 
 
 # -- no secrets on disk or on the command line ---------------------------------------
+@pytest.mark.slow  # a local service of its own per umask
 @pytest.mark.parametrize("umask", [0o000, 0o022, 0o277])
 def test_store_and_key_files_are_owner_only(tmp_path: Path, umask: int) -> None:
     db = tmp_path / "identity.db"
@@ -295,6 +299,7 @@ def test_store_and_key_files_are_owner_only(tmp_path: Path, umask: int) -> None:
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, (path, oct(path.stat().st_mode))
 
 
+@pytest.mark.slow  # a local service of its own
 def test_existing_store_readable_by_others_is_tightened(tmp_path: Path) -> None:
     db = tmp_path / "identity.db"
     db.touch()
@@ -304,11 +309,11 @@ def test_existing_store_readable_by_others_is_tightened(tmp_path: Path) -> None:
         assert stat.S_IMODE(db.stat().st_mode) == 0o600
 
 
-def test_local_ca_is_name_constrained() -> None:
-    with running_emulator(tls=True) as emu:
-        assert emu.certificate is not None
-        ca = x509.load_pem_x509_certificate(Path(emu.certificate).read_bytes())
-        RawClient(emu).create()  # and the chain still verifies
+@pytest.mark.slow  # starts the session's HTTPS service
+def test_local_ca_is_name_constrained(tls_service: EmulatorProcess) -> None:
+    assert tls_service.certificate is not None
+    ca = x509.load_pem_x509_certificate(Path(tls_service.certificate).read_bytes())
+    RawClient(tls_service).create()  # and the chain still verifies
     constraints = ca.extensions.get_extension_for_class(x509.NameConstraints)
     assert constraints.critical
     assert {str(n.value) for n in constraints.value.permitted_subtrees or []} == {
@@ -319,6 +324,7 @@ def test_local_ca_is_name_constrained() -> None:
     assert constraints.value.excluded_subtrees is None
 
 
+@pytest.mark.slow  # a local service of its own
 @pytest.mark.skipif(not os.path.exists("/proc/self/cmdline"), reason="needs /proc")
 def test_running_emulator_keeps_the_key_off_the_command_line() -> None:
     key = base64.b64encode(os.urandom(32)).decode()
@@ -331,6 +337,7 @@ def test_running_emulator_keeps_the_key_off_the_command_line() -> None:
 
 
 # -- robustness -----------------------------------------------------------------------
+@pytest.mark.slow  # a local service of its own, flooded
 def test_partial_header_flood_is_shed_and_legit_clients_are_served(tmp_path: Path) -> None:
     flood = 1500
     import resource
@@ -394,6 +401,7 @@ def test_partial_header_flood_is_shed_and_legit_clients_are_served(tmp_path: Pat
         }
 
 
+@pytest.mark.slow  # local services of their own
 def test_second_process_on_one_store_refuses_to_start(tmp_path: Path) -> None:
     db = tmp_path / "identity.db"
     with logged_emulator(tmp_path / "first.txt", "--db", str(db)) as first:

@@ -11,8 +11,8 @@ import hashlib
 import hmac
 
 import pytest
-from acs_identity_emulator._app import _unquote_segment
 from acs_identity_emulator._auth import HmacVerifier
+from acs_identity_emulator._dispatch import _unquote_segment
 from acs_identity_emulator._errors import ServiceError
 from acs_identity_emulator._formats import format_expires_on
 from multidict import CIMultiDict

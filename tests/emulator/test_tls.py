@@ -14,7 +14,6 @@ import socket
 import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import acs_identity_emulator
@@ -25,13 +24,15 @@ from azure.core.exceptions import ServiceRequestError
 from cryptography import x509
 from emu_helpers import GA, RawClient, jwt_parts
 
+pytestmark = pytest.mark.slow  # HTTPS set-up, and local services of their own
+
 EMULATOR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(acs_identity_emulator.__file__)))
 
 
-@pytest.fixture(scope="module")
-def tls_emulator() -> Iterator[EmulatorProcess]:
-    with running_emulator(tls=True) as emu:
-        yield emu
+@pytest.fixture(scope="session")
+def tls_emulator(tls_service: EmulatorProcess) -> EmulatorProcess:
+    """The session's local service over HTTPS (``tls_service`` of tests/conftest.py)."""
+    return tls_service
 
 
 def _env() -> dict[str, str]:
@@ -61,10 +62,9 @@ def test_ready_lines_and_helper(tls_emulator: EmulatorProcess) -> None:
     assert "PRIVATE KEY" not in pem
 
 
-def test_plain_http_has_no_certificate() -> None:
-    with running_emulator() as emu:
-        assert emu.endpoint.startswith("http://")
-        assert emu.certificate is None
+def test_plain_http_has_no_certificate(identity_service: EmulatorProcess) -> None:
+    assert identity_service.endpoint.startswith("http://")
+    assert identity_service.certificate is None
 
 
 def test_our_client_over_https(tls_emulator: EmulatorProcess) -> None:

@@ -2,47 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-
 import pytest
-from acs_identity_emulator import _app, _versions
-from aiohttp import web
-from emu_helpers import PREVIEW, RawClient, enc
+from acs_identity_emulator import _dispatch, _versions
+from emu_helpers import PREVIEW, RawClient, enc, serving_in_process
 
 from azure.communication.administration._generated import _catalog
-
-ACCESS_KEY = "a25vd24tYW5zd2VyLWtleQ=="  # base64(b"known-answer-key")
-
-
-@dataclass
-class _Served:
-    port: int
-    access_key: str = ACCESS_KEY
-    certificate: None = None
-
-
-@contextmanager
-def serving_in_process() -> Iterator[_Served]:
-    """The app from ``create_app`` on a free loopback port, on a thread with its own loop."""
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(_app.create_app(":memory:", ACCESS_KEY))
-    loop.run_until_complete(runner.setup())
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    loop.run_until_complete(site.start())
-    port = runner.addresses[0][1]
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    try:
-        yield _Served(port)
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.run_until_complete(runner.cleanup())
-        loop.close()
 
 
 @pytest.mark.parametrize("version", _catalog.VERSIONS)
@@ -96,7 +60,7 @@ def test_a_documented_operation_without_a_handler_answers_501(monkeypatch: pytes
                 "message": "The local Identity service does not implement IdentityOperations_Frobnicate "
                 f"(POST /identities/{{id}}/:frobnicate) of api-version '{latest}' yet. It is in "
                 f"swagger/Identity/stable/{latest}/CommunicationIdentity.json; give it a handler in "
-                "acs_identity_emulator/_app.py.",
+                "acs_identity_emulator/_handlers/.",
             }
         }
         older = raw.request("POST", "/identities/8%3Aacs%3Ax/:frobnicate", {}, api_version="2021-03-07")
@@ -112,10 +76,13 @@ def test_the_service_reads_the_catalog_without_importing_the_client() -> None:
     import subprocess
     import sys
 
+    # The catalog is imported plainly; the client package's __init__ imports its names on
+    # first use (PEP 562), so neither the client nor azure-core comes with it.
     script = (
         "import sys\n"
         "import acs_identity_emulator._app\n"
-        "assert 'azure.communication.administration' not in sys.modules, 'the client was imported'\n"
+        "assert 'azure.core' not in sys.modules, 'azure-core was imported'\n"
+        "assert 'azure.communication.administration._client' not in sys.modules, 'the client was imported'\n"
         "from azure.communication.administration._generated import _catalog\n"
         "from acs_identity_emulator import _versions\n"
         "assert _versions._catalog is _catalog, 'two copies of the catalog'\n"
@@ -129,5 +96,5 @@ def test_the_service_reads_the_catalog_without_importing_the_client() -> None:
 
 def test_every_handler_serves_a_documented_operation() -> None:
     # The converse is not required: a new operation answers 501 until it gets a handler.
-    assert set(_app._HANDLERS) <= set(_versions.operations())
-    assert len(_app._HANDLERS) == 11
+    assert _dispatch.registered() <= set(_versions.operations())
+    assert len(_dispatch.registered()) == 11

@@ -181,7 +181,7 @@ def test_a_bump_ends_with_what_is_left_by_hand(api_diff: ModuleType) -> None:
     assert items == [
         "- [ ] `DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}` "
         "`TeamsExtensionOperations_DeleteAssignment`: a convenience method on both clients and a handler in "
-        "`_HANDLERS` (`emulator/acs_identity_emulator/_app.py`); until then `send_request` calls it and the "
+        "`emulator/acs_identity_emulator/_handlers/`; until then `send_request` calls it and the "
         "local service answers 501",
         *(item for item in items[1:4]),
         "- [ ] a CHANGELOG line under Unreleased naming `2025-06-30` and what it adds",

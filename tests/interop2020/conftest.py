@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 
 import pytest
-from acs_identity_emulator.testing import EmulatorProcess, running_emulator
 
 # RawClient (signed raw requests, /emulator/introspect) lives with the emulator tests.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "emulator"))
@@ -20,8 +18,4 @@ def run_2020() -> Runner2020:
     return Runner2020(ensure_venv_2020())
 
 
-@pytest.fixture(scope="session")
-def tls_service() -> Iterator[EmulatorProcess]:
-    """The local service over HTTPS: the 2020 ``from_connection_string`` always speaks https."""
-    with running_emulator(tls=True) as emu:
-        yield emu
+# tls_service (tests/conftest.py): the 2020 ``from_connection_string`` always speaks https.

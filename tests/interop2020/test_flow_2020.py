@@ -19,6 +19,8 @@ from emu_helpers import RawClient, jwt_parts
 from helpers2020 import Runner2020
 
 #: Which of the flow's tokens must still be usable at the end, and why not otherwise.
+pytestmark = pytest.mark.slow  # the published 2020 package, in a virtual environment of its own
+
 EXPECTED = {
     "kept": (True, None),  # revoke_tokens(user, issued_before=2020-07-20): older than every token
     "before_cut": (False, "revoked"),  # revoke_tokens(user, issued_before=<just after it was issued>)

@@ -33,6 +33,8 @@ import azure.communication.administration as ours
 from azure.communication.administration import ApiVersion, CommunicationIdentityClient, CommunicationUser
 from azure.communication.administration.aio import CommunicationIdentityClient as AsyncCommunicationIdentityClient
 
+pytestmark = pytest.mark.slow  # the published 2020 package, in a virtual environment of its own
+
 KEY = base64.b64encode(b"differential wire test key").decode()
 USER = "8:acs:11111111-2222-3333-4444-555555555555_00000000-aaaa-bbbb-cccc-000000000001"
 ISSUED_BEFORE = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=timezone.utc)

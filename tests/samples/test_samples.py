@@ -22,6 +22,8 @@ from typing import Optional
 import pytest
 from acs_identity_emulator.testing import EmulatorProcess, running_emulator
 
+pytestmark = pytest.mark.slow  # every sample runs as a process
+
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
 ENV = "AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"

@@ -48,7 +48,7 @@ from ._formats import (
     teams_phone_identity_id,
 )
 from ._limits import DEFAULT_IDLE_TIMEOUT
-from ._store import Assignment, IdentityState, Store, revocation_boundary
+from ._store import DEFAULT_TOMBSTONE_RETENTION, Assignment, IdentityState, Store, revocation_boundary, sweep_tombstones
 from ._tokens import TEAMS_USER_SCP, TokenSigner, acs_claims, generate_key_material
 
 log = logging.getLogger("acs_identity_emulator")
@@ -626,8 +626,10 @@ class Emulator:
 
         Reasons when inactive: ``invalid_signature`` (not signed by this
         store, or not a JWT), ``expired``, ``identity_deleted``, ``revoked``
-        (``:revokeAccessTokens`` or preview ``tokensValidFrom``),
-        ``unknown_identity``.
+        (``:revokeAccessTokens`` or preview ``tokensValidFrom``).  A token this
+        store signed for an identity it no longer has can only be a deleted
+        one's (its tombstone is gone once the retention has passed), so that
+        is ``identity_deleted`` too.
         """
         claims = self.signer.verify(token)
         if claims is None:
@@ -638,9 +640,7 @@ class Emulator:
         skypeid = claims.get("skypeid")
         if isinstance(skypeid, str) and skypeid.startswith("acs:"):
             state = self.store.identity("8:" + skypeid)
-            if state is None:
-                return {"active": False, "reason": "unknown_identity", "claims": claims}
-            if state.deleted_at is not None:
+            if state is None or state.deleted_at is not None:
                 return {"active": False, "reason": "identity_deleted", "claims": claims}
             iat = claims.get("iat")
             boundary = revocation_boundary(state.valid_from)
@@ -714,12 +714,18 @@ class _ClientGone(Exception):
 _EMULATOR_KEY: web.AppKey[Emulator] = web.AppKey("emulator", Emulator)
 
 
-def create_app(db: str = ":memory:", access_key: str | None = None, signing_processes: int = 0) -> web.Application:
+def create_app(
+    db: str = ":memory:",
+    access_key: str | None = None,
+    signing_processes: int = 0,
+    tombstone_retention: float = DEFAULT_TOMBSTONE_RETENTION,
+) -> web.Application:
     """Build the aiohttp application for in-process use.
 
     ``db`` is a SQLite path or ``":memory:"``; ``access_key`` (base64) is
     generated and stored when omitted.  ``signing_processes`` > 0 moves RSA
-    signing to that many helper processes (started with the app).  ``app[EMULATOR_KEY]`` /
+    signing to that many helper processes (started with the app).  Deleted identities' tombstones
+    are kept ``tombstone_retention`` seconds and removed while the app runs.  ``app[EMULATOR_KEY]`` /
     :func:`emulator_of` give the :class:`Emulator` (for its ``access_key``).
     The store is closed on application cleanup.
 
@@ -729,7 +735,7 @@ def create_app(db: str = ":memory:", access_key: str | None = None, signing_proc
     idle and half-sent connections.  An app run by aiohttp's own runner gets
     aiohttp's behaviour for those.
     """
-    emulator = Emulator(Store(db), access_key)
+    emulator = Emulator(Store(db, tombstone_retention=tombstone_retention), access_key)
     # aiohttp enforces the cap on chunked bodies too; Emulator._read_body
     # turns its exception into a 413 in the service's error shape.
     app = web.Application(client_max_size=_errors.MAX_BODY_BYTES)
@@ -738,10 +744,16 @@ def create_app(db: str = ":memory:", access_key: str | None = None, signing_proc
     # path must reach the handler so it answers in the service's error shape.
     app.router.add_route("*", r"/{tail:[\s\S]*}", emulator.handle)
 
+    sweeper: list[asyncio.Task[None]] = []
+
     async def _start(_: web.Application) -> None:
         await emulator.signer.start_helpers(signing_processes)
+        sweeper.append(asyncio.create_task(sweep_tombstones(emulator.store)))
 
     async def _close(_: web.Application) -> None:
+        for task in sweeper:
+            task.cancel()
+        await asyncio.gather(*sweeper, return_exceptions=True)
         emulator.signer.close()
         emulator.store.close()
 

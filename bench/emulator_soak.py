@@ -52,14 +52,14 @@ from emulator_load import (
 )
 
 MIB = 2**20
-#: (method, path after the id or None for create, body, its hash, expected status) of one cycle.
+#: (name, method, path after the id or None for create, body, its hash, expected status) of one cycle.
 CYCLE = (
-    ("POST", None, b"", EMPTY_HASH, 201),
-    ("POST", "/:issueAccessToken", BODY, BODY_HASH, 200),
-    ("POST", "/:issueAccessToken", BODY, BODY_HASH, 200),
-    ("POST", "/:issueAccessToken", BODY, BODY_HASH, 200),
-    ("POST", "/:revokeAccessTokens", b"", EMPTY_HASH, 204),
-    ("DELETE", "", b"", EMPTY_HASH, 204),
+    ("create", "POST", None, b"", EMPTY_HASH, 201),
+    ("issue", "POST", "/:issueAccessToken", BODY, BODY_HASH, 200),
+    ("issue", "POST", "/:issueAccessToken", BODY, BODY_HASH, 200),
+    ("issue", "POST", "/:issueAccessToken", BODY, BODY_HASH, 200),
+    ("revoke", "POST", "/:revokeAccessTokens", b"", EMPTY_HASH, 204),
+    ("delete", "DELETE", "", b"", EMPTY_HASH, 204),
 )
 
 
@@ -69,7 +69,7 @@ class Totals:
 
     requests: int = 0
     errors: int = 0
-    latencies: list[float] = field(default_factory=list)
+    latencies: dict[str, list[float]] = field(default_factory=dict)
     first_errors: list[str] = field(default_factory=list)
 
     def failed(self, what: str) -> None:
@@ -95,7 +95,7 @@ class ChurnConnection(Http1Connection):
             if not self.idle.done():
                 self.idle.set_result(None)
             return
-        method, suffix, body, body_hash, _ = CYCLE[self._step]
+        _, method, suffix, body, body_hash, _ = CYCLE[self._step]
         if suffix is None:
             path = f"/identities?api-version={API_VERSION}"
         else:
@@ -104,10 +104,10 @@ class ChurnConnection(Http1Connection):
         self.send(self._signer.request(method, path, body, body_hash))
 
     def on_response(self, status: int, body: bytes, latency: float) -> None:
-        method, suffix, _, _, expected = CYCLE[self._step]
+        name, method, suffix, _, _, expected = CYCLE[self._step]
         totals = self._totals
         totals.requests += 1
-        totals.latencies.append(latency)
+        totals.latencies.setdefault(name, []).append(latency)
         ok = status == expected
         if ok and suffix is None:
             try:
@@ -232,10 +232,18 @@ async def run(args: argparse.Namespace, endpoint: str, access_key: str, pid: int
     totals = Totals()
     loop = asyncio.get_running_loop()
     connections: list[ChurnConnection] = []
+    before = sum(_open_files(pid).values())
     for _ in range(args.connections):
         _, protocol = await loop.create_connection(lambda: ChurnConnection(signer, totals), "127.0.0.1", port)
         await protocol.ready
         connections.append(protocol)
+    # The server holds one file per connection from its accept(), which may come just after ours.
+    deadline = time.perf_counter() + 5
+    while sum(_open_files(pid).values()) < before + args.connections and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+    print(
+        f"open files of the server: {before} before connecting, {sum(_open_files(pid).values())} with the connections"
+    )
     helpers = _children(pid)
     samples: list[Sample] = []
     print(
@@ -263,18 +271,19 @@ async def run(args: argparse.Namespace, endpoint: str, access_key: str, pid: int
         return 1
     first, last = measured[0], measured[-1]
     rate = (last.requests - first.requests) / (last.at - first.at)
-    latencies = sorted(totals.latencies)
 
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+    def spread(values: list[float]) -> str:
+        ordered = sorted(values)
+        at = lambda p: ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000  # noqa: E731
+        return f"p50 {at(0.5):.2f} ms, p99 {at(0.99):.2f} ms, max {ordered[-1] * 1000:.2f} ms"
 
     print()
     print(f"after the {args.warmup:g} s warm-up, {last.at - first.at:.0f} s in {len(measured)} samples:")
     print(f"requests          {last.requests - first.requests} at {rate:.0f}/s, {last.errors - first.errors} errors")
-    print(
-        f"in all            {totals.requests} requests, {totals.errors} errors; "
-        f"latency p50 {pct(0.5):.2f} ms, p99 {pct(0.99):.2f} ms, max {latencies[-1] * 1000:.2f} ms"
-    )
+    print(f"in all            {totals.requests} requests, {totals.errors} errors")
+    print(f"latency           all: {spread([v for values in totals.latencies.values() for v in values])}")
+    for name, values in totals.latencies.items():
+        print(f"{'':18}{name}: {spread(values)}")
     print(_growth("resident memory", [s.rss for s in measured], "MiB"))
     print(_growth("signing helper", [s.helper_rss for s in measured], "MiB"))
     print(_growth("open files", [float(s.open_files) for s in measured], "", 0))

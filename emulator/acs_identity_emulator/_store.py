@@ -63,8 +63,8 @@ DEFAULT_TOMBSTONE_RETENTION: float = _versions.LONGEST_EXPIRES_IN_MINUTES * 60.0
 #: Shortest retention accepted: a deletion revokes the tokens of its whole second
 #: (see :meth:`Store.delete_identity`), so its tombstone outlives that second.
 MIN_TOMBSTONE_RETENTION = 1.0
-#: Tombstones removed per transaction by :meth:`Store.sweep` (about a millisecond each).
-SWEEP_BATCH = 256
+#: Tombstones removed per transaction by :meth:`Store.sweep` (about a millisecond a batch).
+SWEEP_BATCH = 64
 #: Seconds between looks for expired tombstones when the last look found less than a batch.
 SWEEP_INTERVAL = 1.0
 

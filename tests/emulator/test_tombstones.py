@@ -451,3 +451,12 @@ def test_tombstone_retention_option_refuses_bad_values(
         main(["--tombstone-retention", value])
     assert caught.value.code == 2
     assert f"acs-identity-emulator: error: argument --tombstone-retention: {message}" in capsys.readouterr().err
+
+
+def test_acs_identity_serve_takes_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    """``acs-identity serve`` hands the option to the same parser."""
+    from azure.communication.administration._cli import main
+
+    assert main(["serve", "--tombstone-retention", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "acs-identity serve: error: argument --tombstone-retention: 0.5 is too short" in err

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import pytest
 from acs_identity_emulator import _store
-from acs_identity_emulator._store import DEFAULT_TOMBSTONE_RETENTION, SWEEP_BATCH, Store
+from acs_identity_emulator._store import DEFAULT_TOMBSTONE_RETENTION, SWEEP_BATCH, Store, revocation_boundary
 from acs_identity_emulator.testing import running_emulator
 from emu_helpers import GA, PREVIEW, RawClient, enc, entra_token, jwt_parts
 
@@ -149,12 +149,15 @@ def test_a_teams_phone_identity_created_again_revokes_what_came_before() -> None
     first = store.ensure_identity(identity, clock.now)
     assert first.deleted_at is None
     assert first.valid_from == math.floor(clock.now)  # tokens from this second on are unaffected
-    store.delete_identity(identity, clock.now)
-    clock.now += 1.0
+    deleted_at = clock.now
+    store.delete_identity(identity, deleted_at)
+    clock.now += 1.0  # the shortest retention
     assert store.sweep() == 1
+    assert store.identity(identity) is None
     again = store.ensure_identity(identity, clock.now)
     assert again.valid_from == math.floor(clock.now)
-    assert again.valid_from is not None and again.valid_from > math.floor(clock.now - 1.0)  # the deletion's second
+    # Every token issued before the deletion has an iat of its second or earlier: revoked.
+    assert revocation_boundary(again.valid_from) == math.floor(deleted_at) + 1
     store.close()
 
 

@@ -329,6 +329,19 @@ def _proc_cpu_seconds(pid: int) -> tuple[float, float]:
     return own / ticks, children / ticks
 
 
+def children(pid: int) -> list[int]:
+    """The ids of a process's live child processes (e.g. signing helpers), from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if int(_stat_fields(int(entry))[1]) == pid:
+                    found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
 def _self_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime

@@ -48,6 +48,7 @@ from emulator_load import (
     Http1Connection,
     Signer,
     _event_loop_runner,
+    children,
     has_token,
 )
 
@@ -137,19 +138,6 @@ def _rss_mib(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(entry))
-            except (OSError, ValueError, IndexError):
-                continue
-    return found
 
 
 def _open_files(pid: int) -> Counter[str]:
@@ -244,7 +232,7 @@ async def run(args: argparse.Namespace, endpoint: str, access_key: str, pid: int
     print(
         f"open files of the server: {before} before connecting, {sum(_open_files(pid).values())} with the connections"
     )
-    helpers = _children(pid)
+    helpers = children(pid)
     samples: list[Sample] = []
     print(
         f"{'s':>7} {'req/s':>8} {'errors':>6} {'RSS MiB':>8} {'helper':>8} {'files':>5} {'store MiB':>8} "

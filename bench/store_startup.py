@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import closing
 from typing import Optional
 from urllib.parse import quote
@@ -43,7 +44,7 @@ except ImportError:  # running from a source checkout
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "emulator"))
     from acs_identity_emulator.testing import EmulatorProcess, start_emulator
 
-from emulator_load import API_VERSION, BODY, Signer, has_token
+from emulator_load import API_VERSION, BODY, Signer, children, has_token
 
 
 def _status_kib(pid: int, field: str) -> int:
@@ -103,16 +104,7 @@ def _issue_tokens(port: int, access_key: str, ids: list[str]) -> int:
 
 def _helpers_kib(pid: int) -> int:
     """Resident memory of the process's children (the signing helper)."""
-    total = 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        total += _status_kib(int(entry), "VmRSS")
-            except (OSError, ValueError, IndexError, RuntimeError):
-                continue
-    return total
+    return sum(_status_kib(child, "VmRSS") for child in children(pid))
 
 
 def _start(path: str) -> tuple[float, int, int, int, EmulatorProcess]:
@@ -122,6 +114,17 @@ def _start(path: str) -> tuple[float, int, int, int, EmulatorProcess]:
     return elapsed, _status_kib(emu.pid, "VmRSS"), _status_kib(emu.pid, "VmHWM"), _helpers_kib(emu.pid), emu
 
 
+def _best_per_item(fn: Callable[[str], object], items: list[str]) -> float:
+    """Seconds per call of ``fn`` over ``items``, best of 3."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for item in items:
+            fn(item)
+        best = min(best, (time.perf_counter() - t0) / len(items))
+    return best
+
+
 def _lookups(path: str, ids: list[str]) -> None:
     """Per-lookup cost of ``Store.identity`` on the big store, in this process."""
     from acs_identity_emulator._store import Store
@@ -129,22 +132,11 @@ def _lookups(path: str, ids: list[str]) -> None:
     store = Store(path)
     try:
         hot = ids[:32] * (len(ids) // 32)
+        results = {
+            label: _best_per_item(store.identity, sample) for label, sample in (("random", ids), ("hot (32 ids)", hot))
+        }
         mirror = {i: None for i in ids}
-        results = {}
-        for label, sample in (("random", ids), ("hot (32 ids)", hot)):
-            best = float("inf")
-            for _ in range(3):
-                t0 = time.perf_counter()
-                for identity in sample:
-                    store.identity(identity)
-                best = min(best, (time.perf_counter() - t0) / len(sample))
-            results[label] = best
-        best = float("inf")
-        for _ in range(3):
-            t0 = time.perf_counter()
-            for identity in ids:
-                mirror.get(identity)
-            best = min(best, (time.perf_counter() - t0) / len(ids))
+        best = _best_per_item(mirror.get, ids)
     finally:
         store.close()
     print(f"lookup by primary key  {', '.join(f'{k} {v * 1e6:.1f} us' for k, v in results.items())}", end="")

@@ -284,6 +284,12 @@ def _assert_gone_answers(client: RawClient, identity: str) -> None:
         assert (reply.status, reply.json()) == (404, _not_found(identity)), (method, path, version)
 
 
+def _assign(client: RawClient, obj: str) -> None:
+    """A Teams Phone access assignment for ``obj``, so its user can exchange."""
+    path = f"/access/teamsExtension/tenants/{TENANT}/assignments/{obj}"
+    assert client.request("PUT", path, {"principalType": "user"}, api_version=V_PHONE).status == 201
+
+
 def _phone(client: RawClient, obj: str, exp: int) -> tuple[str, str]:
     bearer = entra_token(appid=APP, oid=obj, tid=TENANT, exp=exp)
     reply = client.request(
@@ -311,15 +317,7 @@ def test_deleted_identity_answers_before_and_after_expiry(tmp_path: Path, fake_t
         token = created.json()["accessToken"]["token"]
         issued = client.issue(identity).json()["token"]
         obj = str(uuid.uuid4())
-        assert (
-            client.request(
-                "PUT",
-                f"/access/teamsExtension/tenants/{TENANT}/assignments/{obj}",
-                {"principalType": "user"},
-                api_version=V_PHONE,
-            ).status
-            == 201
-        )
+        _assign(client, obj)
         phone, phone_token = _phone(client, obj, int(time.time()) + TEN_YEARS)
         for gone in (identity, phone):
             assert client.request("DELETE", f"/identities/{enc(gone)}").status == 204
@@ -359,15 +357,7 @@ def test_restart_after_expiry_answers_the_same(tmp_path: Path, fake_time: FakeTi
         client = RawClient(service)  # type: ignore[arg-type]
         identity = client.create()
         token = client.issue(identity).json()["token"]
-        assert (
-            client.request(
-                "PUT",
-                f"/access/teamsExtension/tenants/{TENANT}/assignments/{obj}",
-                {"principalType": "user"},
-                api_version=V_PHONE,
-            ).status
-            == 201
-        )
+        _assign(client, obj)
         phone, phone_token = _phone(client, obj, int(time.time()) + TEN_YEARS)
         alive = client.create()
         for gone in (identity, phone):
@@ -395,15 +385,7 @@ def test_short_retention_changes_no_answer(tmp_path: Path, fake_time: FakeTime) 
         identity = client.create()
         token = client.issue(identity).json()["token"]
         obj = str(uuid.uuid4())
-        assert (
-            client.request(
-                "PUT",
-                f"/access/teamsExtension/tenants/{TENANT}/assignments/{obj}",
-                {"principalType": "user"},
-                api_version=V_PHONE,
-            ).status
-            == 201
-        )
+        _assign(client, obj)
         phone, phone_token = _phone(client, obj, int(time.time()) + 7200)
         for gone in (identity, phone):
             assert client.request("DELETE", f"/identities/{enc(gone)}").status == 204

@@ -9,7 +9,7 @@ them (only an OS crash or power cut before the next checkpoint's fsync
 could, which is acceptable for an emulator and much faster than ``FULL``).
 
 Nothing is mirrored in memory: identities and assignments are read by
-primary key when a request needs them (about 15 microseconds from SQLite's
+primary key when a request needs them (6 to 14 microseconds from SQLite's
 page cache), so memory and start-up time do not grow with the number of
 identities (``bench/store_startup.py``).
 "One process per store" is enforced, not assumed: the store takes an

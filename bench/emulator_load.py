@@ -80,6 +80,16 @@ class Signer:
         to_sign = f"{method}\n{path_query}\n{date};{self.host};{body_hash}"
         return base64.b64encode(hmac.new(self._key, to_sign.encode(), hashlib.sha256).digest()).decode()
 
+    def request(self, method: str, path_query: str, body: bytes, body_hash: str) -> bytes:
+        """A whole signed HTTP/1.1 request (``body_hash`` is the base64 SHA-256 of ``body``)."""
+        date = self.date()
+        sig = self.signature(method, path_query, date, body_hash)
+        return (
+            f"{method} {path_query} HTTP/1.1\r\nHost: {self.host}\r\nx-ms-date: {date}\r\n"
+            f"Authorization: HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={sig}\r\n"
+            f"x-ms-content-sha256: {body_hash}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+
     def headers(self, method: str, path_query: str, body: bytes) -> dict[str, str]:
         date = self.date()
         body_hash = BODY_HASH if body == BODY else base64.b64encode(hashlib.sha256(body).digest()).decode()
@@ -148,53 +158,27 @@ def _content_length(head: bytes) -> int:
     return int(lowered[at + 17 : end if end >= 0 else len(lowered)])
 
 
-class RawConnection(asyncio.Protocol):
-    """One keep-alive HTTP/1.1 connection issuing tokens for one identity, back to back."""
+class Http1Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection with one request in flight: :meth:`send`, then :meth:`on_response`.
 
-    def __init__(self, signer: Signer, identity: str, stats: Stats, budget: Budget) -> None:
-        self._signer = signer
-        self._path = f"/identities/{quote(identity, safe='')}/:issueAccessToken?api-version={API_VERSION}"
-        self._head = f"POST {self._path} HTTP/1.1\r\nHost: {signer.host}\r\n".encode()
-        self._tail = (
-            f"x-ms-content-sha256: {BODY_HASH}\r\nContent-Type: application/json\r\nContent-Length: {len(BODY)}\r\n\r\n"
-        ).encode() + BODY
-        self._stats = stats
-        self._budget = budget
+    Responses are framed by ``Content-Length`` (the emulator always sends it).
+    """
+
+    def __init__(self) -> None:
         self._transport: Optional[asyncio.Transport] = None
         self._buffer = b""
         self._started = 0.0
-        self._idle: Optional[asyncio.Future[None]] = None
-        self._lost = False
+        self.lost = False
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
         self.ready.set_result(None)
 
-    def run(self) -> asyncio.Future[None]:
-        """Issue tokens until the budget says stop; the future resolves when idle."""
-        self._idle = asyncio.get_running_loop().create_future()
-        if self._lost:  # the server closed this connection earlier: it sends no more
-            self._idle.set_result(None)
-        else:
-            self._send()
-        return self._idle
-
-    def _send(self) -> None:
-        assert self._transport is not None and self._idle is not None
-        if not self._budget.take():
-            if not self._idle.done():
-                self._idle.set_result(None)
-            return
-        date = self._signer.date()
-        sig = self._signer.signature("POST", self._path, date, BODY_HASH)
+    def send(self, request: bytes) -> None:
+        assert self._transport is not None
         self._started = time.perf_counter()
-        self._transport.write(
-            self._head
-            + f"x-ms-date: {date}\r\nAuthorization: HMAC-SHA256 "
-            f"SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={sig}\r\n".encode()
-            + self._tail
-        )
+        self._transport.write(request)
 
     def data_received(self, data: bytes) -> None:
         buffer = self._buffer + data
@@ -209,11 +193,67 @@ class RawConnection(asyncio.Protocol):
         latency = time.perf_counter() - self._started
         self._buffer = buffer[end + 4 + length :]
         status = int(buffer[9:12])  # "HTTP/1.1 200 OK"
-        self._stats.record(has_token(status, buffer[end + 4 : end + 4 + length]), latency)
-        self._send()
+        self.on_response(status, buffer[end + 4 : end + 4 + length], latency)
 
     def connection_lost(self, exc: Optional[Exception]) -> None:
-        self._lost = True
+        self.lost = True
+        self.on_lost()
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    def on_response(self, status: int, body: bytes, latency: float) -> None:
+        raise NotImplementedError
+
+    def on_lost(self) -> None:
+        """The server closed the connection."""
+
+
+class RawConnection(Http1Connection):
+    """Issues tokens for one identity, back to back."""
+
+    def __init__(self, signer: Signer, identity: str, stats: Stats, budget: Budget) -> None:
+        super().__init__()
+        self._signer = signer
+        self._path = f"/identities/{quote(identity, safe='')}/:issueAccessToken?api-version={API_VERSION}"
+        self._head = f"POST {self._path} HTTP/1.1\r\nHost: {signer.host}\r\n".encode()
+        self._tail = (
+            f"x-ms-content-sha256: {BODY_HASH}\r\nContent-Type: application/json\r\nContent-Length: {len(BODY)}\r\n\r\n"
+        ).encode() + BODY
+        self._stats = stats
+        self._budget = budget
+        self._idle: Optional[asyncio.Future[None]] = None
+
+    def run(self) -> asyncio.Future[None]:
+        """Issue tokens until the budget says stop; the future resolves when idle."""
+        self._idle = asyncio.get_running_loop().create_future()
+        if self.lost:  # the server closed this connection earlier: it sends no more
+            self._idle.set_result(None)
+        else:
+            self._send()
+        return self._idle
+
+    def _send(self) -> None:
+        assert self._idle is not None
+        if not self._budget.take():
+            if not self._idle.done():
+                self._idle.set_result(None)
+            return
+        date = self._signer.date()
+        sig = self._signer.signature("POST", self._path, date, BODY_HASH)
+        self.send(
+            self._head
+            + f"x-ms-date: {date}\r\nAuthorization: HMAC-SHA256 "
+            f"SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={sig}\r\n".encode()
+            + self._tail
+        )
+
+    def on_response(self, status: int, body: bytes, latency: float) -> None:
+        self._stats.record(has_token(status, body), latency)
+        self._send()
+
+    def on_lost(self) -> None:
         if self._idle is not None and not self._idle.done():
             self._stats.record(False, 0.0)
             self._idle.set_result(None)
@@ -287,6 +327,19 @@ def _proc_cpu_seconds(pid: int) -> tuple[float, float]:
         elif int(fields[1]) == pid:
             children += int(fields[11]) + int(fields[12])
     return own / ticks, children / ticks
+
+
+def children(pid: int) -> list[int]:
+    """The ids of a process's live child processes (e.g. signing helpers), from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if int(_stat_fields(int(entry))[1]) == pid:
+                    found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
 
 
 def _self_cpu_seconds() -> float:
@@ -388,6 +441,8 @@ async def run(args: argparse.Namespace, endpoint: str, access_key: str, pid: int
     print(f"latency p99       {pct(0.99):.2f} ms")
     print(f"latency max       {latencies[-1] * 1000:.2f} ms")
     print(f"emulator CPU      {share(cpu_emu)}: server {pct_core(cpu_server)}, signing {pct_core(cpu_helpers)}")
+    # Per request, so runs on a busy machine compare: load slows a run down, it adds little CPU to each request.
+    print(f"CPU per token     server {cpu_server / n * 1e6:.0f} us, signing {cpu_helpers / n * 1e6:.0f} us")
     print(f"load gen CPU      {share(cpu_self)}")
     print(f"other CPU         {share(cpu_other)}")
     return 0 if stats.errors == 0 else 1

@@ -38,7 +38,7 @@ from ._errors import ServiceError
 from ._formats import format_expires_on
 from ._keys import load_keys
 from ._limits import DEFAULT_IDLE_TIMEOUT
-from ._store import IdentityState, Store, revocation_boundary
+from ._store import DEFAULT_TOMBSTONE_RETENTION, IdentityState, Store, revocation_boundary, sweep_tombstones
 from ._tokens import acs_claims
 
 log = logging.getLogger("acs_identity_emulator")
@@ -160,12 +160,18 @@ class Emulator:
 _EMULATOR_KEY: web.AppKey[Emulator] = web.AppKey("emulator", Emulator)
 
 
-def create_app(db: str = ":memory:", access_key: str | None = None, signing_processes: int = 0) -> web.Application:
+def create_app(
+    db: str = ":memory:",
+    access_key: str | None = None,
+    signing_processes: int = 0,
+    tombstone_retention: float = DEFAULT_TOMBSTONE_RETENTION,
+) -> web.Application:
     """Build the aiohttp application for in-process use.
 
     ``db`` is a SQLite path or ``":memory:"``; ``access_key`` (base64) is
     generated and stored when omitted.  ``signing_processes`` > 0 moves RSA
-    signing to that many helper processes (started with the app).  ``app[EMULATOR_KEY]`` /
+    signing to that many helper processes (started with the app).  Deleted identities' tombstones
+    are kept ``tombstone_retention`` seconds and removed while the app runs.  ``app[EMULATOR_KEY]`` /
     :func:`emulator_of` give the :class:`Emulator` (for its ``access_key``).
     The store is closed on application cleanup.
 
@@ -175,7 +181,7 @@ def create_app(db: str = ":memory:", access_key: str | None = None, signing_proc
     idle and half-sent connections.  An app run by aiohttp's own runner gets
     aiohttp's behaviour for those.
     """
-    emulator = Emulator(Store(db), access_key)
+    emulator = Emulator(Store(db, tombstone_retention=tombstone_retention), access_key)
     # aiohttp enforces the cap on chunked bodies too; _dispatch turns its
     # exception into a 413 in the service's error shape.
     app = web.Application(client_max_size=_errors.MAX_BODY_BYTES)
@@ -184,10 +190,16 @@ def create_app(db: str = ":memory:", access_key: str | None = None, signing_proc
     # path must reach the handler so it answers in the service's error shape.
     app.router.add_route("*", r"/{tail:[\s\S]*}", emulator.handle)
 
+    sweeper: list[asyncio.Task[None]] = []
+
     async def _start(_: web.Application) -> None:
         await emulator.signer.start_helpers(signing_processes)
+        sweeper.append(asyncio.create_task(sweep_tombstones(emulator.store)))
 
     async def _close(_: web.Application) -> None:
+        for task in sweeper:
+            task.cancel()
+        await asyncio.gather(*sweeper, return_exceptions=True)
         emulator.signer.close()
         emulator.store.close()
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import math
 import os
 import resource
 import shutil
@@ -24,7 +25,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._limits import DEFAULT_IDLE_TIMEOUT
-from ._store import Store, StoreInUseError
+from ._store import DEFAULT_TOMBSTONE_RETENTION, MIN_TOMBSTONE_RETENTION, Store, StoreInUseError, sweep_tombstones
 
 if TYPE_CHECKING:
     from ._app import Emulator
@@ -62,6 +63,22 @@ def _db(text: str) -> str:
             f"{text} is a folder; give a file path such as {os.path.join(text, 'identity.db')}"
         )
     return text
+
+
+def _retention(text: str) -> float:
+    """Seconds a tombstone is kept: a finite number, at least :data:`MIN_TOMBSTONE_RETENTION`."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds):
+        raise argparse.ArgumentTypeError(f"invalid number of seconds: {text!r}")
+    if seconds < MIN_TOMBSTONE_RETENTION:
+        raise argparse.ArgumentTypeError(
+            f"{text} is too short: tombstones are kept at least {MIN_TOMBSTONE_RETENTION:g} second "
+            f"(default {DEFAULT_TOMBSTONE_RETENTION:g}, the longest token lifetime)"
+        )
+    return seconds
 
 
 class _Parser(argparse.ArgumentParser):
@@ -121,6 +138,16 @@ def _parser(prog: str = PROG) -> argparse.ArgumentParser:
     )
     parser.add_argument("--cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain); needs --key")
     parser.add_argument("--key", metavar="FILE", help="the PEM private key of --cert")
+    parser.add_argument(
+        "--tombstone-retention",
+        type=_retention,
+        default=DEFAULT_TOMBSTONE_RETENTION,
+        metavar="SECONDS",
+        help="keep a deleted identity's tombstone SECONDS, then remove it (default "
+        f"{DEFAULT_TOMBSTONE_RETENTION:g}: the longest lifetime a token can have, so every token of the "
+        f"identity has expired by then; at least {MIN_TOMBSTONE_RETENTION:g}). Shorter values are for tests "
+        "and benchmarks; answers do not change (see the README's Guarantees)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request line to stderr")
     parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
     return parser
@@ -177,7 +204,7 @@ async def _serve(args: argparse.Namespace, prog: str, access_key: str | None) ->
         # other core; more helpers only add scheduling noise.
         signing = 1 if (os.cpu_count() or 1) >= 2 else 0
     try:
-        store = Store(args.db)
+        store = Store(args.db, tombstone_retention=args.tombstone_retention)
     except StoreInUseError as error:
         print(f"{prog}: {error}", file=sys.stderr)
         return 1
@@ -192,9 +219,12 @@ async def _serve(args: argparse.Namespace, prog: str, access_key: str | None) ->
         store.close()
         print(f"{prog}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    sweeper = asyncio.create_task(sweep_tombstones(store))
     try:
         return await _serve_emulator(args, prog, emulator, max(signing, 0))
     finally:
+        sweeper.cancel()
+        await asyncio.gather(sweeper, return_exceptions=True)
         emulator.signer.close()
         emulator.store.close()
 

@@ -1,4 +1,4 @@
-"""SQLite persistence with an in-memory mirror for the hot read path.
+"""SQLite persistence: the one copy of the service's state.
 
 Durability: the database runs in WAL mode with ``synchronous=NORMAL`` and
 every write is committed before the HTTP answer is sent.  In WAL mode a
@@ -8,12 +8,21 @@ operating system's page cache: a ``kill -9`` of this process cannot lose
 them (only an OS crash or power cut before the next checkpoint's fsync
 could, which is acceptable for an emulator and much faster than ``FULL``).
 
-Only this process writes the database, so the in-memory mirror of the
-identities and assignments (loaded at start-up, updated after each commit)
-is always consistent with the store and issuing a token touches no disk.
+Nothing is mirrored in memory: identities and assignments are read by
+primary key when a request needs them (6 to 14 microseconds from SQLite's
+page cache), so memory and start-up time do not grow with the number of
+identities (``bench/store_startup.py``).
 "One process per store" is enforced, not assumed: the store takes an
 exclusive ``flock`` on ``<db>-lock`` (which names the holder's pid) and a
 second process on the same file refuses to start (:class:`StoreInUseError`).
+
+Deleting an identity leaves a tombstone (its id, deletion time and
+revocation boundary) for the *tombstone retention*, by default the longest
+lifetime a token can be given (read from the API catalog); by then every
+token issued before the deletion has expired, so :meth:`Store.sweep`, run in
+small batches by :func:`sweep_tombstones`, removes it.  The answers never
+depend on it being there (see :meth:`Store.ensure_identity` and
+``Emulator.judge``).
 
 The store holds the access key and private keys, so the database (and the
 SQLite ``-wal``/``-shm`` files, which SQLite creates with the database's
@@ -23,22 +32,41 @@ readable by others is tightened to 0600.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import math
 import os
 import sqlite3
 import stat
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from . import _versions
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: no cross-process lock
     fcntl = None  # type: ignore[assignment]
 
+log = logging.getLogger("acs_identity_emulator")
+
 #: Mode of every file the store creates: it holds the access key and private keys.
 PRIVATE_MODE = 0o600
+
+#: How long a deleted identity's tombstone is kept by default (seconds): the longest lifetime
+#: any API version lets a token have, so every token issued before the deletion has expired.
+DEFAULT_TOMBSTONE_RETENTION: float = _versions.LONGEST_EXPIRES_IN_MINUTES * 60.0
+#: Shortest retention accepted: a deletion revokes the tokens of its whole second
+#: (see :meth:`Store.delete_identity`), so its tombstone outlives that second.
+MIN_TOMBSTONE_RETENTION = 1.0
+#: Tombstones removed per transaction by :meth:`Store.sweep` (about a millisecond a batch).
+SWEEP_BATCH = 64
+#: Seconds between looks for expired tombstones when the last look found less than a batch.
+SWEEP_INTERVAL = 1.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -51,9 +79,10 @@ CREATE TABLE IF NOT EXISTS identities (
     -- tokens whose iat is before ceil(valid_from) are revoked (NULL: none);
     -- revocations "now" store the next whole second (see Store.revoke_now)
     valid_from REAL,
-    -- tombstone: set when the identity is deleted (NULL: alive)
+    -- tombstone: set when the identity is deleted (NULL: alive); removed by Store.sweep
     deleted_at REAL
 );
+CREATE INDEX IF NOT EXISTS identities_deleted_at ON identities (deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS assignments (
     tenant_id      TEXT NOT NULL,
     object_id      TEXT NOT NULL,
@@ -92,9 +121,9 @@ def revocation_boundary(valid_from: float | None) -> int | None:
     return None if valid_from is None else math.ceil(valid_from)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class IdentityState:
-    """What the service needs to know about an identity to issue/judge tokens."""
+    """What the service needs to know about an identity to issue/judge tokens (as read, a copy)."""
 
     valid_from: float | None
     deleted_at: float | None
@@ -122,9 +151,25 @@ class Assignment:
 
 
 class Store:
-    """The emulator's state.  Not thread-safe by design: the event loop owns it."""
+    """The emulator's state.  Not thread-safe by design: the event loop owns it.
 
-    def __init__(self, path: str) -> None:
+    ``tombstone_retention`` (seconds, at least :data:`MIN_TOMBSTONE_RETENTION`; default
+    :data:`DEFAULT_TOMBSTONE_RETENTION`) is how long a deleted identity's tombstone stays;
+    ``clock`` is what :meth:`sweep` reads the time from (default: ``time.time``, looked up
+    at each call like the rest of the service does).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        tombstone_retention: float = DEFAULT_TOMBSTONE_RETENTION,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        if not (math.isfinite(tombstone_retention) and tombstone_retention >= MIN_TOMBSTONE_RETENTION):
+            raise ValueError(f"the tombstone retention must be at least {MIN_TOMBSTONE_RETENTION:g} second")
+        self.tombstone_retention = tombstone_retention
+        self._clock = clock
         self._lock_fd: int | None = None
         if path not in (":memory:", ""):  # "" is an SQLite temporary database
             self._lock_fd = self._take_process_lock(path)
@@ -150,16 +195,6 @@ class Store:
             self._release_process_lock()
             raise
         self._lock = threading.Lock()
-        self._identities: dict[str, IdentityState] = {
-            row[0]: IdentityState(row[1], row[2])
-            for row in self._db.execute("SELECT id, valid_from, deleted_at FROM identities")
-        }
-        self._assignments: dict[tuple[str, str], Assignment] = {}
-        for tenant, obj, ptype, cids in self._db.execute(
-            "SELECT tenant_id, object_id, principal_type, client_ids FROM assignments"
-        ):
-            ids = tuple(json.loads(cids)) if cids is not None else None
-            self._assignments[(tenant, obj)] = Assignment(tenant, obj, ptype, ids)
 
     @staticmethod
     def _take_process_lock(path: str) -> int | None:
@@ -218,14 +253,14 @@ class Store:
 
     # -- identities ---------------------------------------------------------
     def identity(self, identity_id: str) -> IdentityState | None:
-        """The state of an identity (deleted ones included), from memory."""
-        return self._identities.get(identity_id)
+        """The state of an identity (tombstones included), or ``None`` if the store has none."""
+        row = self._db.execute("SELECT valid_from, deleted_at FROM identities WHERE id = ?", (identity_id,)).fetchone()
+        return None if row is None else IdentityState(row[0], row[1])
 
     def create_identity(self, identity_id: str, now: float) -> None:
         """Persist a new identity (committed on return)."""
         with self._lock:
             self._db.execute("INSERT INTO identities (id, created_at) VALUES (?, ?)", (identity_id, now))
-        self._identities[identity_id] = IdentityState(None, None)
 
     def revoke_now(self, identity_id: str, now: float) -> None:
         """Revoke every token issued up to ``now``: tokens of this whole second included.
@@ -242,80 +277,129 @@ class Store:
         Revocation only moves forward: a later call with an earlier instant
         never brings revoked tokens back.
         """
-        state = self._identities[identity_id]
-        new = instant if state.valid_from is None else max(state.valid_from, instant)
         with self._lock:
-            self._db.execute("UPDATE identities SET valid_from = ? WHERE id = ?", (new, identity_id))
-        state.valid_from = new
+            self._db.execute(
+                "UPDATE identities SET valid_from = MAX(COALESCE(valid_from, ?1), ?1) WHERE id = ?2",
+                (instant, identity_id),
+            )
 
     def delete_identity(self, identity_id: str, now: float) -> None:
         """Tombstone an identity: its tokens die, its id answers 404 from now on.
 
         Its tokens are revoked as by :meth:`revoke_now`, so a Teams Phone
         identity brought back by :meth:`ensure_identity` in the same second
-        never revives them.
+        never revives them.  The tombstone goes after the retention (:meth:`sweep`).
         """
-        state = self._identities[identity_id]
         boundary = float(math.floor(now) + 1)
-        valid_from = boundary if state.valid_from is None else max(state.valid_from, boundary)
         with self._lock:
             self._db.execute(
-                "UPDATE identities SET deleted_at = ?, valid_from = ? WHERE id = ?",
-                (now, valid_from, identity_id),
+                "UPDATE identities SET deleted_at = ?1, valid_from = MAX(COALESCE(valid_from, ?2), ?2) WHERE id = ?3",
+                (now, boundary, identity_id),
             )
-        state.deleted_at = now
-        state.valid_from = valid_from
 
     def ensure_identity(self, identity_id: str, now: float) -> IdentityState:
         """Create (or bring back after a delete) a Teams Phone identity.
 
         A resurrected identity keeps the ``valid_from`` its deletion set, so
-        tokens issued before its deletion stay dead.
+        tokens issued before its deletion stay dead.  One whose tombstone is
+        gone is created with ``valid_from`` at the start of this second: a
+        Teams Phone id is the same for the same user, so tokens issued before
+        a deletion that the store no longer remembers stay dead too (the
+        tombstone lasted at least a second, so they are all from earlier
+        seconds), and tokens issued from now on are not affected.
         """
-        state = self._identities.get(identity_id)
+        state = self.identity(identity_id)
         if state is not None and state.deleted_at is None:
             return state
         with self._lock:
             if state is None:
-                self._db.execute("INSERT INTO identities (id, created_at) VALUES (?, ?)", (identity_id, now))
-                state = IdentityState(None, None)
+                state = IdentityState(float(math.floor(now)), None)
+                self._db.execute(
+                    "INSERT INTO identities (id, created_at, valid_from) VALUES (?, ?, ?)",
+                    (identity_id, now, state.valid_from),
+                )
             else:
                 self._db.execute("UPDATE identities SET deleted_at = NULL WHERE id = ?", (identity_id,))
                 state = IdentityState(state.valid_from, None)
-        self._identities[identity_id] = state
         return state
+
+    def sweep(self, limit: int = SWEEP_BATCH) -> int:
+        """Remove up to ``limit`` tombstones older than the retention; return how many.
+
+        A tombstone whose revocation instant is still ahead (a preview
+        ``tokensValidFrom`` in the future) waits for it too, so a Teams Phone
+        identity brought back later still honours it.  One short transaction,
+        oldest tombstones first.
+        """
+        now = time.time() if self._clock is None else self._clock()
+        with self._lock:
+            cursor = self._db.execute(
+                "DELETE FROM identities WHERE id IN (SELECT id FROM identities"
+                " WHERE deleted_at IS NOT NULL AND deleted_at <= ? AND COALESCE(valid_from, 0) <= ?"
+                " ORDER BY deleted_at LIMIT ?)",
+                (now - self.tombstone_retention, now, limit),
+            )
+        return cursor.rowcount
+
+    def counts(self) -> tuple[int, int]:
+        """(live identities, tombstones): a full count, for tools and tests, not for requests."""
+        row = self._db.execute("SELECT COUNT(*), COUNT(deleted_at) FROM identities").fetchone()
+        return int(row[0]) - int(row[1]), int(row[1])
 
     # -- Teams Phone assignments -------------------------------------------
     def assignment(self, tenant_id: str, object_id: str) -> Assignment | None:
-        """The assignment of (tenant, object), from memory."""
-        return self._assignments.get((tenant_id.lower(), object_id.lower()))
+        """The assignment of (tenant, object), or ``None``."""
+        key = (tenant_id.lower(), object_id.lower())
+        row = self._db.execute(
+            "SELECT principal_type, client_ids FROM assignments WHERE tenant_id = ? AND object_id = ?", key
+        ).fetchone()
+        if row is None:
+            return None
+        client_ids = None if row[1] is None else tuple(json.loads(row[1]))
+        return Assignment(key[0], key[1], row[0], client_ids)
 
     def upsert_assignment(self, assignment: Assignment) -> bool:
         """Create or replace; return True when it was created."""
         key = (assignment.tenant_id, assignment.object_id)
-        created = key not in self._assignments
         cids = None if assignment.client_ids is None else json.dumps(list(assignment.client_ids))
         with self._lock:
+            created = (
+                self._db.execute("SELECT 1 FROM assignments WHERE tenant_id = ? AND object_id = ?", key).fetchone()
+                is None
+            )
             self._db.execute(
                 "INSERT OR REPLACE INTO assignments "
                 "(tenant_id, object_id, principal_type, client_ids) VALUES (?, ?, ?, ?)",
-                (assignment.tenant_id, assignment.object_id, assignment.principal_type, cids),
+                (*key, assignment.principal_type, cids),
             )
-        self._assignments[key] = assignment
         return created
 
     def delete_assignment(self, tenant_id: str, object_id: str) -> bool:
         """Delete; return False when there was nothing to delete."""
         key = (tenant_id.lower(), object_id.lower())
-        if key not in self._assignments:
-            return False
         with self._lock:
-            self._db.execute("DELETE FROM assignments WHERE tenant_id = ? AND object_id = ?", key)
-        del self._assignments[key]
-        return True
+            cursor = self._db.execute("DELETE FROM assignments WHERE tenant_id = ? AND object_id = ?", key)
+        return cursor.rowcount > 0
 
     def close(self) -> None:
         """Close the database (checkpointing the WAL) and let another process have it."""
         with self._lock:
             self._db.close()
         self._release_process_lock()
+
+
+async def sweep_tombstones(store: Store, interval: float = SWEEP_INTERVAL) -> None:
+    """Remove expired tombstones for as long as the task runs (cancel it to stop).
+
+    One batch (:data:`SWEEP_BATCH` rows, one short transaction) at a time; after a
+    full batch it yields to the event loop so requests are served in between, and
+    after a partial one it waits ``interval`` seconds.  A failed sweep (a disk
+    error, say) is logged and retried after ``interval``: requests do not depend on it.
+    """
+    while True:
+        try:
+            removed = store.sweep()
+        except sqlite3.Error as error:
+            log.warning("could not remove expired tombstones (will retry): %s", error)
+            removed = 0
+        await asyncio.sleep(0 if removed >= SWEEP_BATCH else interval)

@@ -50,6 +50,13 @@ def _default_lifetime() -> int:
 #: Token lifetime when the request does not choose one (minutes).
 DEFAULT_EXPIRES_IN_MINUTES: int = _default_lifetime()
 
+#: The longest lifetime any version lets an ACS token have (minutes): the largest
+#: ``expiresInMinutes`` maximum, or the default where a version has no such property.
+#: (Teams exchanges take their lifetime from the Entra token instead.)
+LONGEST_EXPIRES_IN_MINUTES: int = max(
+    DEFAULT_EXPIRES_IN_MINUTES if bounds is None else bounds[1] for bounds in _LIFETIMES.values()
+)
+
 
 def operations() -> dict[tuple[str, str], tuple[str, ...]]:
     """``(METHOD, path template) -> versions that have it``, in document order."""

@@ -30,8 +30,10 @@ def judge(service: Emulator, token: str) -> dict[str, Any]:
 
     Reasons when inactive: ``invalid_signature`` (not signed by this
     store, or not a JWT), ``expired``, ``identity_deleted``, ``revoked``
-    (``:revokeAccessTokens`` or preview ``tokensValidFrom``),
-    ``unknown_identity``.
+    (``:revokeAccessTokens`` or preview ``tokensValidFrom``).  A token this
+    store signed for an identity it no longer has can only be a deleted
+    one's (its tombstone is gone once the retention has passed), so that
+    is ``identity_deleted`` too.
     """
     claims = service.signer.verify(token)
     if claims is None:
@@ -42,9 +44,7 @@ def judge(service: Emulator, token: str) -> dict[str, Any]:
     skypeid = claims.get("skypeid")
     if isinstance(skypeid, str) and skypeid.startswith("acs:"):
         state = service.store.identity("8:" + skypeid)
-        if state is None:
-            return {"active": False, "reason": "unknown_identity", "claims": claims}
-        if state.deleted_at is not None:
+        if state is None or state.deleted_at is not None:
             return {"active": False, "reason": "identity_deleted", "claims": claims}
         iat = claims.get("iat")
         boundary = revocation_boundary(state.valid_from)

@@ -327,7 +327,8 @@ def test_running_emulator_keeps_the_key_off_the_command_line() -> None:
     with running_emulator(access_key=key) as emu:
         cmdline = Path(f"/proc/{emu.pid}/cmdline").read_bytes()
         assert key.encode() not in cmdline
-        assert b"--access-key" not in cmdline
+        assert b"--access-key\x00" not in cmdline
+        assert key.encode() not in Path(f"/proc/{emu.pid}/environ").read_bytes()
         assert emu.access_key == key
         assert RawClient(emu).request("POST", "/identities", {}).status == 201  # the key is in force
 

@@ -405,7 +405,10 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
         return 2
     # Until the service is up and has its own handlers, SIGTERM unwinds like Ctrl-C
     # does, so what the start made (a new store, a temporary folder) is removed.
-    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        previous = None
     try:
         return run(_serve(args, prog, access_key))
     except KeyboardInterrupt:  # Ctrl-C before the service was up, or a second one during shutdown
@@ -413,11 +416,19 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     except _Terminated:
         return 128 + signal.SIGTERM
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
-class _Terminated(BaseException):
-    """SIGTERM before the service installed its own handler."""
+class _Terminated(SystemExit):
+    """SIGTERM before the service installed its own handler.
+
+    A ``SystemExit``, so that event loops re-raise it from any callback (as they do
+    ``KeyboardInterrupt``) instead of logging it and carrying on.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(128 + signal.SIGTERM)
 
 
 def _terminated(signum: int, frame: object) -> NoReturn:

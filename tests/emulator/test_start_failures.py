@@ -81,9 +81,10 @@ def test_a_bad_key_leaves_no_new_store(tmp_path: Path) -> None:
     assert _store_files(tmp_path) == []
 
 
+@pytest.mark.parametrize("loop", ["auto", "asyncio"])
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
 def test_a_signal_during_a_tls_start_leaves_no_new_store_and_no_temporary_file(
-    tmp_path: Path, signal_name: str
+    tmp_path: Path, signal_name: str, loop: str
 ) -> None:
     """The signal arrives while the server's key is being loaded, the moment a file would hold it."""
     (tmp_path / "tmp").mkdir()
@@ -100,11 +101,7 @@ def test_a_signal_during_a_tls_start_leaves_no_new_store_and_no_temporary_file(
     env = child_env({"TMPDIR": str(tmp_path / "tmp")})
     with run_emulator(
         tmp_path / "stderr.txt",
-        "--port",
-        "0",
-        "--db",
-        str(db),
-        "--tls",
+        *("--port", "0", "--db", str(db), "--tls", "--loop", loop),
         command=(sys.executable, "-c", script),
         env=env,
     ) as run:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import select
 import shlex
 import socket
 import subprocess
@@ -143,6 +144,8 @@ def test_a_tls_start_prints_the_line_that_trusts_its_ca(tmp_path: Path) -> None:
         assert ready is not None
         emu = EmulatorProcess(process, ready.group(1), ready.group(3), int(ready.group(2)), f"{db}-ca.pem")
         assert process.stdout.readline() == f"certificate={db}-ca.pem\n"
+        # bounded, so a service that prints no hint fails here instead of hanging
+        assert select.select([process.stderr], [], [], 60)[0], "no line on stderr"
         hint = process.stderr.readline()
         assert emu.access_key not in hint
         assert f"clients must trust {db}-ca.pem" in hint

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import calendar
+import datetime as _dt
 import hashlib
 import hmac
 import json
+import re
 import time
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from . import _errors
@@ -37,6 +39,17 @@ _OTHER_SIGNED = frozenset({"host", "x-ms-content-sha256"})
 _PREFIX = "HMAC-SHA256 "
 _CANONICAL_SIGNED = ("x-ms-date", "host", "x-ms-content-sha256")
 _CANONICAL_PREFIX = f"{_PREFIX}SignedHeaders={';'.join(_CANONICAL_SIGNED)}&Signature="
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: RFC 7231 section 7.1.1.1 IMF-fixdate, the one form a sender may generate, as every
+#: SDK does: ``Sun, 06 Nov 1994 08:49:37 GMT``.  Names are case-sensitive, the day has
+#: two digits and the year four; the obsolete RFC 850 and asctime forms, two-digit
+#: years and numeric zones are not it.
+_IMF_FIXDATE = re.compile(
+    rf"({'|'.join(_DAY_NAMES)}), ([0-9]{{2}}) ({'|'.join(_MONTHS)}) ([0-9]{{4}}) "
+    r"([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT"
+)
 
 
 def content_hash(body: bytes) -> str:
@@ -110,18 +123,9 @@ class HmacVerifier:
     def _sent_at(self, date_value: str) -> float:
         sent_at = self._date_cache.get(date_value)
         if sent_at is None:
-            # RFC 1123 dates in HTTP are GMT only (``Sun, 06 Nov 1994 08:49:37
-            # GMT``); a date without a zone would otherwise be read as the
-            # server's local time, and "-0000" means "zone unknown".
-            if not date_value.endswith(" GMT"):
+            sent_at = parse_imf_fixdate(date_value)
+            if sent_at is None:
                 raise _errors.denied()
-            try:
-                parsed = parsedate_to_datetime(date_value)
-                if parsed.tzinfo is None:
-                    raise ValueError("no time zone")
-                sent_at = parsed.timestamp()
-            except (TypeError, ValueError, IndexError, OverflowError):
-                raise _errors.denied() from None
             if len(self._date_cache) >= 64:
                 self._date_cache.clear()
             self._date_cache[date_value] = sent_at
@@ -173,9 +177,40 @@ class HmacVerifier:
         raise _errors.denied()
 
 
+def parse_imf_fixdate(value: str) -> float | None:
+    """Seconds since the epoch of an IMF-fixdate (``Sun, 06 Nov 1994 08:49:37 GMT``), else ``None``.
+
+    The date must exist and the day name must be that date's (``Mon, 06 Nov 1994`` is
+    refused); hours run to 23, minutes and seconds to 59.
+    """
+    match = _IMF_FIXDATE.fullmatch(value)
+    if match is None:
+        return None
+    day_name, day, month, year, hour, minute, second = match.groups()
+    try:
+        moment = _dt.datetime(int(year), _MONTHS.index(month) + 1, int(day), int(hour), int(minute), int(second))
+    except ValueError:  # 31 Nov, 24:00, year 0000, second 60, ...
+        return None
+    if _DAY_NAMES[moment.weekday()] != day_name:
+        return None
+    return float(calendar.timegm(moment.timetuple()))
+
+
 def b64url_decode(segment: str) -> bytes:
-    """Decode unpadded base64url (raises ``binascii.Error``/``ValueError``)."""
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    """Decode a JWS segment: unpadded base64url, in its one spelling (else ``ValueError``).
+
+    RFC 7515 segments are base64url without ``=`` padding.  Python's decoder is
+    lenient (it drops characters outside the alphabet and takes extra padding), so
+    ``+``/``/``, ``=``, whitespace, a length no encoding has, or non-zero unused
+    bits in the last character would each give another spelling of the same token.
+    Only the string that re-encodes to itself is accepted.
+    """
+    if not segment.isascii():
+        raise ValueError("not base64url")
+    data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    if base64.urlsafe_b64encode(data).rstrip(b"=") != segment.encode("ascii"):
+        raise ValueError("not unpadded base64url in its canonical spelling")
+    return data
 
 
 def read_jwt_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -191,6 +226,7 @@ def read_jwt_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]] | N
     try:
         header = json.loads(b64url_decode(parts[0]))
         claims = json.loads(b64url_decode(parts[1]))
+        b64url_decode(parts[2])  # not checked, but spelled as a JWS signature is
     except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         # RecursionError: JSON nested deeper than the parser's stack.
         return None

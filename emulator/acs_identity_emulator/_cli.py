@@ -10,18 +10,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import importlib
 import logging
 import math
 import os
 import resource
+import shlex
 import shutil
 import signal
 import sqlite3
 import ssl
+import stat
 import sys
 import tempfile
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from importlib import metadata
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._limits import DEFAULT_IDLE_TIMEOUT
@@ -37,8 +41,11 @@ PROG = "acs-identity-emulator"
 #: Unlike a command-line argument, other local users cannot read it (``/proc/<pid>/environ``
 #: is owner-only); it is removed from the environment once read.
 ACCESS_KEY_ENV = "ACS_IDENTITY_EMULATOR_ACCESS_KEY"
-EXTRA_HINT = "pip install 'azure-communication-administration[emulator]'"
+DISTRIBUTION = "azure-communication-administration"
+EXTRA_HINT = f"pip install '{DISTRIBUTION}[emulator]'"
 EXIT_USAGE = 2
+#: Largest --access-key-file read: a base64 key is 44 characters; anything much bigger is not one.
+_KEY_FILE_LIMIT = 4096
 
 
 def _port(text: str) -> int:
@@ -101,11 +108,21 @@ def _parser(prog: str = PROG) -> argparse.ArgumentParser:
         default="./identity.db",
         help="SQLite file holding the state, or :memory: (default ./identity.db)",
     )
-    parser.add_argument(
+    parser.add_argument("--version", action=_Version, help="print the version of the distribution and exit")
+    keys = parser.add_mutually_exclusive_group()
+    keys.add_argument(
         "--access-key",
         default=None,
-        help=f"base64 access key; by default one is generated once and kept in the store. Other local users "
-        f"can read a command line: prefer the {ACCESS_KEY_ENV} environment variable",
+        help="base64 access key; by default one is generated once and kept in the store. Other local users "
+        "can read a command line: prefer --access-key-file",
+    )
+    keys.add_argument(
+        "--access-key-file",
+        metavar="FILE",
+        default=None,
+        help=f"read the base64 access key from FILE (read once, then closed; surrounding whitespace ignored); "
+        f"it never reaches the command line or the environment. The {ACCESS_KEY_ENV} environment variable "
+        f"works too, but stays readable in /proc/<pid>/environ to the same user",
     )
     parser.add_argument(
         "--idle-timeout",
@@ -153,6 +170,45 @@ def _parser(prog: str = PROG) -> argparse.ArgumentParser:
     return parser
 
 
+class _Version(argparse.Action):
+    """``--version``: the distribution's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> NoReturn:
+        try:
+            version = metadata.version(DISTRIBUTION)
+        except metadata.PackageNotFoundError:
+            version = f"(version unknown: the {DISTRIBUTION} distribution is not installed)"
+        print(f"{parser.prog} {version}")
+        parser.exit()
+
+
+def _read_key_file(prog: str, path: str) -> str:
+    """The key in ``path``: read once, closed, stripped; ``ValueError`` naming the file, never its content."""
+    try:
+        with open(path, "rb") as file:
+            mode = os.fstat(file.fileno()).st_mode
+            if stat.S_ISREG(mode) and mode & 0o077:
+                print(
+                    f"{prog}: warning: {path} can be read by other users; make it owner-only: chmod 600 {path}",
+                    file=sys.stderr,
+                )
+            data = file.read(_KEY_FILE_LIMIT + 1)
+    except OSError as error:
+        raise ValueError(f"cannot read --access-key-file {path}: {error.strerror or error}") from None
+    if len(data) > _KEY_FILE_LIMIT:
+        raise ValueError(f"--access-key-file {path} is not an access key (over {_KEY_FILE_LIMIT} bytes)")
+    try:
+        key = data.decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise ValueError(f"--access-key-file {path} does not hold a base64 access key (not ASCII)") from None
+    if not key:
+        raise ValueError(f"--access-key-file {path} is empty")
+    return key
+
+
 def _endpoint_host(host: str) -> str:
     if host in ("0.0.0.0", ""):  # noqa: S104 - only for display
         return "127.0.0.1"
@@ -161,26 +217,49 @@ def _endpoint_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _tls_context(args: argparse.Namespace, emulator: Emulator) -> tuple[ssl.SSLContext, str, str | None]:
-    """(server context, PEM file clients should trust, temporary folder to remove on exit)."""
+def _tls_context(args: argparse.Namespace, emulator: Emulator) -> tuple[ssl.SSLContext, str | None, bytes | None]:
+    """(server context, PEM file clients should trust when it is the user's, the store's CA to write)."""
     from . import _tls
 
     if args.cert:
         return _tls.context_from_files(args.cert, args.key), os.path.abspath(args.cert), None
     material = _tls.store_material(emulator.store, _tls.server_names(args.host))
-    context = _tls.context_from_material(material)
-    if args.db != ":memory:":
-        # Beside the store, like SQLite's own -wal and -shm files.
-        path = os.path.abspath(args.db) + "-ca.pem"
-        _tls.write_ca_file(path, material.ca_pem)
-        return context, path, None
+    return _tls.context_from_material(material), None, material.ca_pem
+
+
+@contextlib.contextmanager
+def _ca_file(db: str, ca_pem: bytes) -> Iterator[str]:
+    """The store's CA where clients can read it, for as long as the service runs.
+
+    Beside the store (``<db>-ca.pem``, like SQLite's own -wal and -shm files), kept
+    after exit so a trusted path stays valid; with ``--db :memory:`` in a private
+    temporary folder, removed on every exit this process sees (SIGTERM and SIGINT
+    included; not ``kill -9``).
+    """
+    from . import _tls
+
+    if db != ":memory:":
+        path = os.path.abspath(db) + "-ca.pem"
+        _tls.write_ca_file(path, ca_pem)
+        yield path
+        return
     folder = tempfile.mkdtemp(prefix="acs-identity-emulator-")
     try:
-        _tls.write_ca_file(os.path.join(folder, "ca.pem"), material.ca_pem)
-    except OSError:
+        path = os.path.join(folder, "ca.pem")
+        _tls.write_ca_file(path, ca_pem)
+        yield path
+    finally:
         shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return context, os.path.join(folder, "ca.pem"), folder
+
+
+def _trust_hint(prog: str, certificate: str) -> str:
+    """The stderr line that says how this project's CLI and samples trust the local CA."""
+    bundle = f"REQUESTS_CA_BUNDLE={shlex.quote(certificate)}"
+    return (
+        f"{prog}: HTTPS with a local CA: clients must trust {certificate}. With the connection string above in "
+        f"AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING, run the CLI as: {bundle} acs-identity user create "
+        f"(the samples likewise: {bundle} python samples/identity_sync.py; in code: connection_verify=<that file>)"
+    )
 
 
 def _raise_open_file_limit() -> None:
@@ -208,38 +287,52 @@ async def _serve(args: argparse.Namespace, prog: str, access_key: str | None) ->
     except StoreInUseError as error:
         print(f"{prog}: {error}", file=sys.stderr)
         return 1
-    except (OSError, sqlite3.Error) as error:  # not a database, no permission, ...
+    except (OSError, sqlite3.Error) as error:  # not a database, no permission, hard links, ...
         print(f"{prog}: cannot open the store {args.db}: {error}", file=sys.stderr)
         return EXIT_USAGE
     from ._app import Emulator
 
+    start = _Start()
     try:
-        emulator = Emulator(store, access_key)
-    except ValueError as error:  # bad key: message never echoes the key
-        store.close()
-        print(f"{prog}: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    sweeper = asyncio.create_task(sweep_tombstones(store))
-    try:
-        return await _serve_emulator(args, prog, emulator, max(signing, 0))
+        try:
+            emulator = Emulator(store, access_key)
+        except ValueError as error:  # bad key: message never echoes the key
+            print(f"{prog}: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        sweeper = asyncio.create_task(sweep_tombstones(store))
+        try:
+            return await _serve_emulator(args, prog, emulator, max(signing, 0), start)
+        finally:
+            sweeper.cancel()
+            await asyncio.gather(sweeper, return_exceptions=True)
+            emulator.signer.close()
     finally:
-        sweeper.cancel()
-        await asyncio.gather(sweeper, return_exceptions=True)
-        emulator.signer.close()
-        emulator.store.close()
+        if start.ready:
+            store.close()
+        else:
+            # A start that failed (a busy port, bad TLS files, a signal before it was
+            # ready) leaves no new store behind; a store that existed is only closed.
+            store.discard()
 
 
-async def _serve_emulator(args: argparse.Namespace, prog: str, emulator: Emulator, signing: int) -> int:
+class _Start:
+    """Whether the service got as far as printing its connection string (its store is then in use)."""
+
+    ready = False
+
+
+async def _serve_emulator(args: argparse.Namespace, prog: str, emulator: Emulator, signing: int, start: _Start) -> int:
+    """Serve until SIGINT/SIGTERM; return the exit status."""
     from aiohttp import web
 
     from ._http import LISTEN_BACKLOG, make_server
 
     context: ssl.SSLContext | None = None
     certificate: str | None = None
-    cleanup: str | None = None
+    ca_pem: bytes | None = None
     if args.tls or args.cert:
         try:
-            context, certificate, cleanup = _tls_context(args, emulator)
+            context, certificate, ca_pem = _tls_context(args, emulator)
         except (OSError, ssl.SSLError, ValueError) as error:  # names files, never key material
             print(f"{prog}: cannot set up TLS: {error}", file=sys.stderr)
             return 2
@@ -253,26 +346,39 @@ async def _serve_emulator(args: argparse.Namespace, prog: str, emulator: Emulato
         try:
             await site.start()
         except OSError as error:
-            print(f"{prog}: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+            print(f"{prog}: {_listen_error(args.host, args.port, error)}", file=sys.stderr)
             return 1
         # The real port, also when --port 0 let the OS pick one.
         port = int(runner.addresses[0][1])
 
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        # The one place the key is printed: the connection string, on stdout.
-        scheme = "http" if context is None else "https"
-        print(f"endpoint={scheme}://{_endpoint_host(args.host)}:{port}/;accesskey={emulator.access_key}", flush=True)
-        if certificate is not None:
-            print(f"certificate={certificate}", flush=True)
-        await stop.wait()
-        return 0
+        with contextlib.ExitStack() as stack:
+            if ca_pem is not None:
+                certificate = stack.enter_context(_ca_file(args.db, ca_pem))
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            start.ready = True
+            # The one place the key is printed: the connection string, on stdout.
+            endpoint = f"{'http' if context is None else 'https'}://{_endpoint_host(args.host)}:{port}/"
+            print(f"endpoint={endpoint};accesskey={emulator.access_key}", flush=True)
+            if certificate is not None:
+                print(f"certificate={certificate}", flush=True)
+                if ca_pem is not None:
+                    print(_trust_hint(prog, certificate), file=sys.stderr, flush=True)
+            await stop.wait()
+            return 0
     finally:
         await runner.cleanup()
-        if cleanup is not None:
-            shutil.rmtree(cleanup, ignore_errors=True)
+
+
+def _listen_error(host: str, port: int, error: OSError) -> str:
+    """One line for a port that cannot be listened on, naming the fix."""
+    if error.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is in use by another program; pick a free one with --port 0 (or another --port)"
+    if error.errno == errno.EACCES:
+        return f"not allowed to listen on port {port} on {host} (ports below 1024 need privileges); use --port 0"
+    return f"cannot listen on {host}:{port}: {error.strerror or error}"
 
 
 def _runner(choice: str) -> Callable[[Coroutine[Any, Any, int]], int] | None:
@@ -306,6 +412,12 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     # Read once and removed, so helper processes and anything they start do not inherit it.
     env_key = os.environ.pop(ACCESS_KEY_ENV, None)
     access_key = args.access_key if args.access_key is not None else env_key
+    if args.access_key_file is not None:
+        try:
+            access_key = _read_key_file(prog, args.access_key_file)
+        except ValueError as error:
+            print(f"{prog}: {error}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         # aiohttp (through _http and _app) and cryptography (_tls): the [emulator] extra.
         importlib.import_module("acs_identity_emulator._http")
@@ -321,7 +433,33 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     if run is None:
         print(f"{prog}: --loop uvloop: uvloop is not installed", file=sys.stderr)
         return 2
+    # Until the service is up and has its own handlers, SIGTERM unwinds like Ctrl-C
+    # does, so what the start made (a new store, a temporary folder) is removed.
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        previous = None
     try:
         return run(_serve(args, prog, access_key))
-    except KeyboardInterrupt:  # a second Ctrl-C during shutdown
+    except KeyboardInterrupt:  # Ctrl-C before the service was up, or a second one during shutdown
         return 130
+    except _Terminated:
+        return 128 + signal.SIGTERM
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(SystemExit):
+    """SIGTERM before the service installed its own handler.
+
+    A ``SystemExit``, so that event loops re-raise it from any callback (as they do
+    ``KeyboardInterrupt``) instead of logging it and carrying on.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(128 + signal.SIGTERM)
+
+
+def _terminated(signum: int, frame: object) -> NoReturn:
+    raise _Terminated

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _GUID_RE = re.compile(rf"\A{_GUID}\Z")
@@ -13,6 +14,7 @@ _GUID_RE = re.compile(rf"\A{_GUID}\Z")
 #: ``8:acs:<resource>_<tenant>_<object>``.
 _IDENTITY_RE = re.compile(rf"\A8:acs:({_GUID})_{_GUID}(?:_{_GUID})?\Z")
 _FRACTION_RE = re.compile(r"\.(\d+)")
+_ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 def is_guid(value: str) -> bool:
@@ -66,14 +68,32 @@ def format_expires_on(epoch_seconds: float) -> str:
 def parse_date_time(value: str) -> float:
     """Parse an RFC 3339 date-time (``Z`` or an offset; naive means UTC).
 
-    Any number of fractional digits is accepted (.NET sends 7); past the
-    sixth they are dropped because Python keeps microseconds.  Raises ``ValueError``.
+    Any number of fractional digits is accepted (.NET writes 7).  Python keeps
+    microseconds, so digits past the sixth round the microsecond **up** when any of
+    them is not zero: the instant is a revocation boundary ("tokens issued before
+    it"), and ``12:00:00.0000001`` is after ``12:00:00``, so it must stay after it
+    (truncating would make it ``12:00:00`` exactly and spare the tokens of that
+    second).  Raises ``ValueError``.
     """
+    past_microseconds = False
+
+    def six_digits(match: re.Match[str]) -> str:
+        nonlocal past_microseconds
+        digits = match.group(1)
+        if not digits.isascii():  # \d also matches other scripts' digits
+            raise ValueError("not an RFC 3339 date-time")
+        past_microseconds = digits[6:].strip("0") != ""
+        return "." + digits[:6].ljust(6, "0")
+
     # Python 3.10's fromisoformat knows neither "Z" nor fractions other than 3 or 6 digits.
-    text = _FRACTION_RE.sub(lambda m: "." + m.group(1)[:6].ljust(6, "0"), value.strip(), count=1)
+    text = _FRACTION_RE.sub(six_digits, value.strip(), count=1)
     if text[-1:] in ("Z", "z"):
         text = text[:-1] + "+00:00"
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
+    if past_microseconds:
+        # The last microsecond of year 9999 has no next one: keep it (it is after every token anyway).
+        with contextlib.suppress(OverflowError):
+            moment += _ONE_MICROSECOND
     return moment.timestamp()

@@ -13,8 +13,14 @@ primary key when a request needs them (6 to 14 microseconds from SQLite's
 page cache), so memory and start-up time do not grow with the number of
 identities (``bench/store_startup.py``).
 "One process per store" is enforced, not assumed: the store takes an
-exclusive ``flock`` on ``<db>-lock`` (which names the holder's pid) and a
-second process on the same file refuses to start (:class:`StoreInUseError`).
+exclusive ``flock`` on the database file itself, so the lock belongs to the
+file, not to the name it was opened by, and a second process on the same file
+(by the same path, a symbolic link or a hard link) refuses to start
+(:class:`StoreInUseError`).  SQLite names its ``-wal`` and ``-shm`` files after
+the path it is given, so the store opens the file by its real path (symbolic
+links resolved) and refuses a file with more than one hard link
+(:class:`StoreLinkError`): after a ``kill -9``, a start under another name would
+not see the committed writes waiting in the first name's ``-wal`` file.
 
 Deleting an identity leaves a tombstone (its id, deletion time and
 revocation boundary) for the *tombstone retention*, by default the longest
@@ -33,6 +39,7 @@ readable by others is tightened to 0600.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -97,6 +104,10 @@ class StoreInUseError(RuntimeError):
     """Another process serves this store (the message names the store and that process)."""
 
 
+class StoreLinkError(OSError):
+    """The store file has more than one name (hard links); the message says what to do."""
+
+
 def private_file(path: str) -> None:
     """Create ``path`` owner-only (0600) if absent, else take away group/other access.
 
@@ -110,6 +121,33 @@ def private_file(path: str) -> None:
             os.fchmod(fd, PRIVATE_MODE)
     finally:
         os.close(fd)
+
+
+def _flock_holder(fd: int) -> int | None:
+    """The pid holding an exclusive ``flock`` on ``fd``'s file, from ``/proc/locks`` (Linux), else ``None``."""
+    info = os.fstat(fd)
+    found: list[tuple[bool, int]] = []
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as table:
+            for line in table:
+                # "1: FLOCK  ADVISORY  WRITE 1234 fe:00:5678 0 EOF"; waiters are "1: -> FLOCK ...".
+                fields = line.split()
+                if len(fields) < 6 or fields[1:4] != ["FLOCK", "ADVISORY", "WRITE"]:
+                    continue
+                device, _, inode = fields[5].rpartition(":")
+                major, _, minor = device.partition(":")
+                if inode != str(info.st_ino):
+                    continue
+                with contextlib.suppress(ValueError):
+                    same_device = (int(major, 16), int(minor, 16)) == (os.major(info.st_dev), os.minor(info.st_dev))
+                    found.append((same_device, int(fields[4])))
+    except OSError:
+        return None
+    exact = [pid for same, pid in found if same]
+    if len(exact) == 1:
+        return exact[0]
+    # Some file systems (btrfs subvolumes) report another device number here than stat does.
+    return found[0][1] if len(found) == 1 else None
 
 
 def revocation_boundary(valid_from: float | None) -> int | None:
@@ -171,10 +209,16 @@ class Store:
         self.tombstone_retention = tombstone_retention
         self._clock = clock
         self._lock_fd: int | None = None
+        #: True when this store created its database file (see :meth:`discard`).
+        self.created = False
+        self._remove_on_release = False
         if path not in (":memory:", ""):  # "" is an SQLite temporary database
-            self._lock_fd = self._take_process_lock(path)
+            # SQLite names -wal and -shm after the path it is given: always the real one.
+            path = os.path.realpath(path)
+        self._path = path
+        if path not in (":memory:", ""):
+            self._lock_fd, self.created = self._take_process_lock(path)
             try:
-                private_file(path)
                 for suffix in ("-wal", "-shm", "-journal"):
                     if os.path.exists(path + suffix):
                         private_file(path + suffix)
@@ -192,41 +236,84 @@ class Store:
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(_SCHEMA)
         except BaseException:
+            with contextlib.suppress(AttributeError, sqlite3.Error):
+                self._db.close()  # before the lock's descriptor, whose close drops SQLite's own locks
+            self._remove_on_release = self.created
             self._release_process_lock()
             raise
         self._lock = threading.Lock()
 
     @staticmethod
-    def _take_process_lock(path: str) -> int | None:
-        """Hold ``<path>-lock`` exclusively for the life of this store, or raise :class:`StoreInUseError`.
+    def _take_process_lock(path: str) -> tuple[int | None, bool]:
+        """Lock the database file at ``path`` (a real path) for the life of this store.
 
-        SQLite itself would let a second process open the file, but the
-        in-memory mirror makes two writers disagree, so the second refuses.
-        ``flock`` locks die with their process (``kill -9`` included), so a
-        stale lock file never blocks a restart.
+        Returns (the locked descriptor, whether this call created the file), or
+        raises :class:`StoreInUseError` or :class:`StoreLinkError`.  The lock is an
+        exclusive ``flock`` on the file itself, so it holds however the file is
+        named, and dies with its process (``kill -9`` included): a stale lock
+        never blocks a restart.  SQLite locks the same file with ``fcntl`` locks,
+        which ``flock`` does not interfere with.  The file is created owner-only
+        (0600 whatever the umask) or tightened to 0600.
         """
-        if fcntl is None:  # pragma: no cover
-            return None
-        lock_path = os.path.abspath(path) + "-lock"
-        private_file(lock_path)
-        fd = os.open(lock_path, os.O_RDWR)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        if fcntl is None:  # pragma: no cover - not POSIX: no cross-process lock
+            private_file(path)
+            return None, False
+        for _ in range(10):
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_MODE)
+                created = True
+            except FileExistsError:
+                fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+                created = False
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = _flock_holder(fd)
+                os.close(fd)
+                by = "another emulator process" + ("" if holder is None else f" (pid {holder})")
+                raise StoreInUseError(
+                    f"the store {path} is in use by {by}; one store is served by one process at a time"
+                ) from None
+            locked = os.fstat(fd)
+            try:
+                named = os.stat(path)
+            except FileNotFoundError:
+                named = None
+            if named is not None and (named.st_dev, named.st_ino) == (locked.st_dev, locked.st_ino):
+                break
+            # A start that failed removed (or replaced) the file between our open and our lock.
             os.close(fd)
-            raise StoreInUseError(
-                f"the store {os.path.abspath(path)} is in use by another emulator process (pid {holder}); "
-                "one store is served by one process at a time"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        return fd
+        else:
+            raise OSError(f"the store {path} keeps being removed or replaced while it is opened")
+        if locked.st_nlink > 1:
+            os.close(fd)
+            raise StoreLinkError(
+                f"{path} has {locked.st_nlink} names (hard links); SQLite keeps the store's recent writes in a "
+                f"-wal file named after the name it was opened by, so a store must have one name: remove the other "
+                f"links, or use a symbolic link"
+            )
+        if stat.S_IMODE(locked.st_mode) != PRIVATE_MODE:
+            os.fchmod(fd, PRIVATE_MODE)  # exact whatever the umask
+        return fd, created
 
     def _release_process_lock(self) -> None:
         if self._lock_fd is not None:
+            if self._remove_on_release:
+                # Still locked: no other process can have taken this file for its store.
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(self._path + suffix)
             os.close(self._lock_fd)  # releases the flock
             self._lock_fd = None
+
+    def discard(self) -> None:
+        """Close, and remove the database (and SQLite's side files) if this store created it.
+
+        For a start that failed after opening its store: it leaves no new file behind.
+        A store that existed before is only closed.
+        """
+        self._remove_on_release = self.created
+        self.close()
 
     # -- meta ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -18,9 +18,12 @@ accept it for any other site, even if its key leaked.  A CA without
 constraints (made by an older version) or whose constraints do not cover the
 ``--host`` name is replaced; clients then need the new CA file.
 
-The private keys never leave the store except through a private (0700)
-temporary folder from which :mod:`ssl` loads them, removed at once.  The CA
-file written for clients is owner-only (0600) like the store.
+The private keys never leave the store for a file: :mod:`ssl` loads a key only
+from a path, so the server's chain and key reach it through two pipes, opened by
+their ``/dev/fd`` paths, and nothing is left behind whatever ends the process
+(``kill -9`` included).  Only where ``/dev/fd`` cannot open a pipe (FreeBSD
+without fdescfs) do they go through a private (0700) temporary folder, removed
+at once.  The CA file written for clients is owner-only (0600) like the store.
 """
 
 from __future__ import annotations
@@ -252,13 +255,46 @@ def context_from_files(cert_file: str, key_file: str) -> ssl.SSLContext:
 
 
 def context_from_material(material: TlsMaterial) -> ssl.SSLContext:
-    """A server context for store-kept material (``ssl`` only loads keys from files)."""
-    with tempfile.TemporaryDirectory(prefix="acs-identity-emulator-tls-") as folder:  # mode 0700
-        path = os.path.join(folder, "server.pem")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as file:
-            file.write(material.chain_pem + material.key_pem)
-        return context_from_files(path, path)
+    """A server context for store-kept material, loaded without writing the private key to a file."""
+    context = _server_context()
+    if not _load_through_pipes(context, material.chain_pem, material.key_pem):
+        with tempfile.TemporaryDirectory(prefix="acs-identity-emulator-tls-") as folder:  # mode 0700
+            path = os.path.join(folder, "server.pem")
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as file:
+                file.write(material.chain_pem + material.key_pem)
+            context.load_cert_chain(path, path)
+    return context
+
+
+#: What a pipe holds without a reader on every POSIX system (PIPE_BUF is at least 512,
+#: the buffer at least 4 KiB); the chain and key of a P-256 server are well under it.
+_PIPE_CAPACITY = 4096
+
+
+def _load_through_pipes(context: ssl.SSLContext, chain_pem: bytes, key_pem: bytes) -> bool:
+    """``load_cert_chain`` from two pipes' ``/dev/fd`` paths; False where that cannot work."""
+    if len(chain_pem) > _PIPE_CAPACITY or len(key_pem) > _PIPE_CAPACITY:
+        return False
+    readers: list[int] = []
+    try:
+        for data in (chain_pem, key_pem):
+            reader, writer = os.pipe()
+            readers.append(reader)
+            try:
+                written = os.write(writer, data)  # fits in the pipe: never blocks
+            finally:
+                os.close(writer)
+            if written != len(data):
+                return False
+        paths = [f"/dev/fd/{reader}" for reader in readers]
+        if not all(os.path.exists(path) for path in paths):
+            return False
+        context.load_cert_chain(paths[0], paths[1])
+        return True
+    finally:
+        for reader in readers:
+            os.close(reader)
 
 
 def write_ca_file(path: str, ca_pem: bytes) -> None:

@@ -27,9 +27,12 @@ waiting up to 10 s before SIGKILL.  :func:`start_emulator` / :meth:`EmulatorProc
 same without a ``with`` block, and :meth:`EmulatorProcess.kill` sends SIGKILL
 (for durability tests).
 
-A given ``access_key`` reaches the child in its environment
-(``ACS_IDENTITY_EMULATOR_ACCESS_KEY``), never on its command line, which
-other local users can read (``ps``, ``/proc/<pid>/cmdline``).
+A given ``access_key`` reaches the child through a pipe it reads as
+``--access-key-file /dev/fd/N``: never on its command line, which other local
+users can read (``ps``, ``/proc/<pid>/cmdline``), nor in its environment, which
+stays readable to the same user for the life of the process
+(``/proc/<pid>/environ``).  Where ``/dev/fd`` cannot open a pipe it goes in the
+environment (``ACS_IDENTITY_EMULATOR_ACCESS_KEY``), which the child reads once.
 
 The child's ``PYTHONPATH`` gets the folder that holds this package appended,
 so it works both installed and from a source checkout.  Its stderr is
@@ -105,6 +108,22 @@ class EmulatorProcess:
             self.process.stdout.close()
 
 
+def _key_pipe(access_key: str) -> int | None:
+    """The read end of a pipe holding ``access_key``, if the child can open it as ``/dev/fd/N``."""
+    data = access_key.encode("utf-8")
+    if len(data) > 512 or not os.path.isdir("/dev/fd"):  # 512: PIPE_BUF's least value, so one write fills it
+        return None
+    reader, writer = os.pipe()
+    try:
+        os.write(writer, data)
+    finally:
+        os.close(writer)
+    if not os.path.exists(f"/dev/fd/{reader}"):  # e.g. FreeBSD without fdescfs
+        os.close(reader)
+        return None
+    return reader
+
+
 def _child_env(env: Mapping[str, str] | None, access_key: str | None) -> dict[str, str]:
     result = dict(os.environ if env is None else env)
     result.pop(_ACCESS_KEY_ENV, None)
@@ -134,10 +153,22 @@ def start_emulator(
     cmd = [sys.executable, "-m", "acs_identity_emulator", "--host", "127.0.0.1", "--port", "0", "--db", db]
     if tls:
         cmd.append("--tls")
+    key_pipe = None if access_key is None else _key_pipe(access_key)
+    if key_pipe is not None:
+        cmd += ["--access-key-file", f"/dev/fd/{key_pipe}"]
     cmd += list(extra_args)
-    process = subprocess.Popen(  # noqa: S603 - fixed interpreter and module
-        cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=_child_env(env, access_key)
-    )
+    try:
+        process = subprocess.Popen(  # noqa: S603 - fixed interpreter and module
+            cmd,
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=_child_env(env, access_key if key_pipe is None else None),
+            pass_fds=() if key_pipe is None else (key_pipe,),
+        )
+    finally:
+        if key_pipe is not None:
+            os.close(key_pipe)  # the child has its own copy
     lines: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:

@@ -293,10 +293,12 @@ def test_store_and_key_files_are_owner_only(tmp_path: Path, umask: int) -> None:
         assert isinstance(emu, EmulatorProcess)
         emu.certificate = str(db) + "-ca.pem"
         RawClient(emu).create()  # a write: the -wal and -shm files exist now
-        files = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}-lock"), Path(f"{db}-ca.pem")]
+        files = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}-ca.pem")]
         for path in files:
             assert path.exists(), path
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, (path, oct(path.stat().st_mode))
+        # the process lock is on the database file itself: no other file
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*(p.name for p in files), "stderr.txt"])
 
 
 @pytest.mark.slow  # a local service of its own
@@ -331,7 +333,8 @@ def test_running_emulator_keeps_the_key_off_the_command_line() -> None:
     with running_emulator(access_key=key) as emu:
         cmdline = Path(f"/proc/{emu.pid}/cmdline").read_bytes()
         assert key.encode() not in cmdline
-        assert b"--access-key" not in cmdline
+        assert b"--access-key\x00" not in cmdline
+        assert key.encode() not in Path(f"/proc/{emu.pid}/environ").read_bytes()
         assert emu.access_key == key
         assert RawClient(emu).request("POST", "/identities", {}).status == 201  # the key is in force
 

@@ -80,6 +80,12 @@ pygments_dark_style = "monokai"
 myst_heading_anchors = 3
 
 _PUBLIC_PACKAGES = ("azure.communication.administration.aio", "azure.communication.administration")
+#: Private helper types that appear in public annotations, linked to the public entry that
+#: explains them (``ScopeCollection``: what ``scopes=`` takes, on the scope enum's page).
+_OURS = "azure.communication.administration"
+_EXPLAINED_BY = {
+    f"{_OURS}._scopes.ScopeCollection": f"{_OURS}.CommunicationTokenScope",
+}
 
 
 def _public_target(target: str) -> str | None:
@@ -89,6 +95,8 @@ def _public_target(target: str) -> str | None:
     name the private module, the reference documents the public name. Only names that the
     package's ``__all__`` exports are mapped, so nothing private becomes linkable.
     """
+    if target in _EXPLAINED_BY:
+        return _EXPLAINED_BY[target]
     if target.startswith("typing_extensions."):
         name = target.split(".", 1)[1]
         return f"typing.{name}" if hasattr(importlib.import_module("typing"), name) else None

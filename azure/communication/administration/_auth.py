@@ -132,6 +132,11 @@ class HMACCredentialPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
                 self._key, self._key_text = decode_access_key(key), key
         return self._key
 
+    def known_secrets(self) -> tuple[str, ...]:
+        """The access key in force, as the caller gave it: what the client's logs scrub."""
+        key = self._credential.key if isinstance(self._credential, AzureKeyCredential) else self._key_text
+        return (key,)
+
     def sign(self, method: str, path_and_query: str, body: bytes, date: str) -> dict[str, str]:
         """The three auth headers for one request (public for known-answer tests)."""
         content_hash = base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")

@@ -52,13 +52,18 @@ def policy_hooks(auth: Any, **kwargs: Any) -> dict[str, Any]:
     A caller's ``http_logging_policy`` (like every other azure-core policy
     keyword) is kept.
     """
+    secrets = getattr(auth, "known_secrets", None) or _no_secrets  # the key, for the logs to scrub
     hooks: dict[str, Any] = {
         "authentication_policy": auth,
-        "logging_policy": RedactingNetworkTraceLoggingPolicy(**kwargs),
+        "logging_policy": RedactingNetworkTraceLoggingPolicy(secrets=secrets, **kwargs),
     }
     if kwargs.get("http_logging_policy") is None:
-        hooks["http_logging_policy"] = UntracedHttpLoggingPolicy(**kwargs)
+        hooks["http_logging_policy"] = UntracedHttpLoggingPolicy(secrets=secrets, **kwargs)
     return hooks
+
+
+def _no_secrets() -> tuple[str, ...]:
+    return ()
 
 
 _TRANSPORT_KEYS = (

@@ -19,6 +19,7 @@ from azure.core.credentials import AzureKeyCredential
 
 from ._auth import AsyncBearerPolicy, BearerPolicy, HMACCredentialPolicy
 from ._logging import RedactingNetworkTraceLoggingPolicy, UntracedHttpLoggingPolicy
+from ._redirect import redirect_policy
 from ._version import VERSION
 
 ENTRA_SCOPE = "https://communication.azure.com//.default"  # the double slash is real
@@ -116,6 +117,8 @@ def client_kwargs(
         )
     auth = auth_policy(endpoint, credential, is_async=is_async)
     kwargs.setdefault("sdk_moniker", SDK_MONIKER)
+    if kwargs.get("redirect_policy") is None:  # a caller's own is kept, like every policy keyword
+        kwargs["redirect_policy"] = redirect_policy(is_async=is_async, **kwargs)
     if "transport" not in kwargs:
         kwargs["transport"] = default_async_transport(kwargs) if is_async else default_sync_transport(endpoint, kwargs)
     kwargs["authentication_policy"] = auth

@@ -272,3 +272,37 @@ def test_demo_with_another_services_key_says_the_key_is_refused(identity_service
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"demo failed against {identity_service.endpoint} (from {ENV}): the service refused")
     assert "the key is not this service's" in line
+
+
+# ----- issue 18: a --tls local service, trusted through SSL_CERT_FILE -----
+
+NO_OTHER_CA = {"REQUESTS_CA_BUNDLE": "", "CURL_CA_BUNDLE": ""}  # empty: unset, so SSL_CERT_FILE is the one read
+
+
+def test_demo_against_an_untrusted_tls_service_says_how_to_trust_it(tmp_path: Path) -> None:
+    with running_emulator(tls=True) as service:
+        done = run_sample("demo.py", service.connection_string, ACS_DEMO_DIR=str(tmp_path / "unused"), **NO_OTHER_CA)
+    assert done.returncode == 1
+    assert_no_secret(done, service.access_key)
+    (line,) = done.stderr.splitlines()
+    assert line == (
+        f"demo failed against {service.endpoint} (from {ENV}): the service was reached, but its TLS certificate "
+        "is not trusted. If it is an 'acs-identity serve --tls', trust the file it printed after the connection "
+        "string: export SSL_CERT_FILE=<the certificate=<path> it printed> and run the demo again."
+    )
+
+
+@pytest.mark.parametrize("name", ["demo.py", "identity_2020_preview.py", "identity_sync.py", "identity_async.py"])
+def test_samples_run_against_a_tls_service_trusted_with_ssl_cert_file(name: str, tmp_path: Path) -> None:
+    with running_emulator(tls=True) as service:
+        assert service.certificate
+        done = run_sample(
+            name,
+            service.connection_string,
+            SSL_CERT_FILE=str(service.certificate),
+            ACS_DEMO_DIR=str(tmp_path / "unused"),
+            **NO_OTHER_CA,
+        )
+    assert done.returncode == 0, done.stderr
+    assert_no_secret(done, service.access_key)
+    assert re.search(USER_ID, done.stdout)

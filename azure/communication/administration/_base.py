@@ -43,6 +43,7 @@ from ._identifiers import (
 )
 from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
 from ._pipeline import client_kwargs, generated_kwargs
+from ._reach import explain
 from ._redact import looks_secret, shown
 from ._scopes import ScopesInput, expires_in_minutes, normalize_scopes
 
@@ -213,10 +214,12 @@ class IdentityClientBase:
         """A clearer error when an https endpoint turns out to be a plain-http service.
 
         Speaking TLS to a plain-HTTP server fails with OpenSSL's "wrong version number";
-        the usual cause is the local service's endpoint written without ``http://``.
+        the usual cause is the local service's endpoint written without ``http://``. Other
+        causes a person can fix (refused, unknown host, untrusted certificate) are said plainly.
         """
         if not self._endpoint.startswith("https://") or "wrong version number" not in str(error).lower():
-            return None
+            said = explain(self._endpoint, error)
+            return None if said is None else type(error)(said, error=error)  # the same class: a timeout stays one
         http = "http://" + self._endpoint[len("https://") :]
         implied = " (an endpoint without a scheme means https)" if self._https_implied else ""
         return ServiceRequestError(

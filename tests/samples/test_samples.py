@@ -89,7 +89,7 @@ def test_2020_sample_uses_the_preview_surface() -> None:
     text = (SAMPLES / "identity_2020_preview.py").read_text(encoding="utf-8")
     for call in (
         "from azure.communication.administration import CommunicationIdentityClient",
-        "CommunicationIdentityClient.from_connection_string(self.connection_string)",
+        "CommunicationIdentityClient.from_connection_string(connection_string)",
         "identity_client.create_user()",
         'identity_client.issue_token(user, scopes=["chat"])',
         "identity_client.revoke_tokens(user)",
@@ -97,6 +97,7 @@ def test_2020_sample_uses_the_preview_surface() -> None:
         'os.getenv("AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING")',
     ):
         assert call in text
+    assert "self.connection_string" not in text  # each snippet runs as the docs show it (tests/docs)
 
 
 # ----- the demo -----

@@ -20,7 +20,8 @@ constraints (made by an older version) or whose constraints do not cover the
 
 The private keys never leave the store except through a private (0700)
 temporary folder from which :mod:`ssl` loads them, removed at once.  The CA
-file written for clients is owner-only (0600) like the store.
+file written for clients holds only the public certificate: mode 0644, so a
+client run by another user can trust it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ._store import PRIVATE_MODE, Store
+from ._store import Store
 
 #: Names every generated server certificate covers.
 LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -50,6 +51,8 @@ _META_CA_KEY = "tls_ca_key_pem"
 _META_CA_CERT = "tls_ca_cert_pem"
 _META_KEY = "tls_key_pem"
 _META_CERT = "tls_cert_pem"
+#: The CA certificate file: public (its key stays in the store, 0600).
+CA_FILE_MODE = 0o644
 
 
 @dataclass(frozen=True)
@@ -262,18 +265,18 @@ def context_from_material(material: TlsMaterial) -> ssl.SSLContext:
 
 
 def write_ca_file(path: str, ca_pem: bytes) -> None:
-    """Write the CA certificate clients trust (owner-only, replaced atomically, left as is when unchanged)."""
+    """Write the CA certificate clients trust (0644, replaced atomically, left as is when unchanged)."""
     try:
         with open(path, "rb") as file:
             if file.read() == ca_pem:
-                if os.stat(path).st_mode & 0o777 != PRIVATE_MODE:
-                    os.chmod(path, PRIVATE_MODE)
+                if os.stat(path).st_mode & 0o777 != CA_FILE_MODE:
+                    os.chmod(path, CA_FILE_MODE)
                 return
     except FileNotFoundError:
         pass
     partial = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
-    os.fchmod(fd, PRIVATE_MODE)  # exact whatever the umask
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, CA_FILE_MODE)
+    os.fchmod(fd, CA_FILE_MODE)  # exact whatever the umask
     with os.fdopen(fd, "wb") as file:
         file.write(ca_pem)
     os.replace(partial, path)

@@ -12,6 +12,7 @@ Three source folders become import packages in one distribution:
 ``__init__.py``), the way current Azure SDK distributions share them.
 """
 
+import re
 from pathlib import Path
 
 from setuptools import setup
@@ -20,6 +21,15 @@ HERE = Path(__file__).resolve().parent
 GENERATED_ROOT = "azure.communication.administration._generated"
 #: No Windows or PyPy wheels; the local service falls back to asyncio's loop there.
 _UVLOOP = 'uvloop>=0.19; sys_platform != "win32" and platform_python_implementation == "CPython"'
+
+
+def _version() -> str:
+    """The version, written once: in ``azure/communication/administration/_version.py``."""
+    text = (HERE / "azure" / "communication" / "administration" / "_version.py").read_text(encoding="utf-8")
+    found = re.search(r'^VERSION = "([^"]+)"$', text, re.M)
+    if found is None:
+        raise RuntimeError("_version.py has no VERSION line")
+    return found.group(1)
 
 
 def _subpackages(folder: str, root: str) -> list[str]:
@@ -34,7 +44,7 @@ def _subpackages(folder: str, root: str) -> list[str]:
 
 setup(
     name="azure-communication-administration",
-    version="1.0.0b1",
+    version=_version(),
     description="Azure Communication Services Identity client library for Python, with a local Identity service",
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",

@@ -11,6 +11,7 @@ or an unlinkable name fails the build.
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import typing
 from pathlib import Path
@@ -80,6 +81,12 @@ pygments_dark_style = "monokai"
 myst_heading_anchors = 3
 
 _PUBLIC_PACKAGES = ("azure.communication.administration.aio", "azure.communication.administration")
+#: Private helper types that appear in public annotations, linked to the public entry that
+#: explains them (``ScopeCollection``: what ``scopes=`` takes, on the scope enum's page).
+_OURS = "azure.communication.administration"
+_EXPLAINED_BY = {
+    f"{_OURS}._scopes.ScopeCollection": f"{_OURS}.CommunicationTokenScope",
+}
 
 
 def _public_target(target: str) -> str | None:
@@ -89,6 +96,8 @@ def _public_target(target: str) -> str | None:
     name the private module, the reference documents the public name. Only names that the
     package's ``__all__`` exports are mapped, so nothing private becomes linkable.
     """
+    if target in _EXPLAINED_BY:
+        return _EXPLAINED_BY[target]
     if target.startswith("typing_extensions."):
         name = target.split(".", 1)[1]
         return f"typing.{name}" if hasattr(importlib.import_module("typing"), name) else None
@@ -171,8 +180,38 @@ def _keyword_types(app: Sphinx, domain: str, objtype: str, contentnode: nodes.El
                 field_list += field
 
 
+#: A page title that is a dotted name (``azure.communication.administration``), and sidebar
+#: links to such names or to long class names: too long for their column at 1280 px, so the
+#: browser would cut them inside a word (furo lets long words break anywhere). A ``<wbr>``
+#: after each dot (and, in the sidebar, between the words of a class name) lets them break
+#: there instead; copied text and the page's ``<title>`` are unchanged.
+_DOTTED_H1 = re.compile(r"(<h1>)([A-Za-z_]\w*(?:\.\w+)+)(<a class=\"headerlink\")")
+_SIDEBAR_LINK = re.compile(r"(<a class=\"[^\"]*reference internal[^\"]*\" href=\"[^\"]*\">)([A-Za-z_][\w.]*)(</a>)")
+_CAMEL_WORD = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _with_break_opportunities(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).replace(".", ".<wbr>") + match.group(3)
+
+
+def _sidebar_breaks(match: re.Match[str]) -> str:
+    """In the narrow sidebar also between the words of a class name (``Communication<wbr>Identity<wbr>Client``)."""
+    name = _CAMEL_WORD.sub("<wbr>", match.group(2)).replace(".", ".<wbr>")
+    return match.group(1) + name + match.group(3)
+
+
+def _break_dotted_names_after_dots(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if isinstance(context.get("body"), str):
+        context["body"] = _DOTTED_H1.sub(_with_break_opportunities, context["body"])
+    if isinstance(context.get("furo_navigation_tree"), str):  # furo's sidebar, made by its own handler
+        context["furo_navigation_tree"] = _SIDEBAR_LINK.sub(_sidebar_breaks, context["furo_navigation_tree"])
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("missing-reference", _resolve_private_module, priority=400)
     app.connect("autodoc-process-signature", _record_constructor_hints, priority=600)
     app.connect("object-description-transform", _keyword_types, priority=600)
+    app.connect("html-page-context", _break_dotted_names_after_dots, priority=900)  # after furo's (500)
     return {"parallel_read_safe": True}

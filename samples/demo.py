@@ -24,6 +24,7 @@ USAGE:
 from __future__ import annotations
 
 import os
+import ssl
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -140,6 +141,27 @@ def _configured_endpoint() -> str:
     return ""
 
 
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and what it wraps (azure-core keeps the transport's error as ``inner_exception``)."""
+    seen: set[int] = set()
+    current: Optional[BaseException] = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        inner = getattr(current, "inner_exception", None)
+        current = inner if isinstance(inner, BaseException) else (current.__cause__ or current.__context__)
+
+
+def _untrusted_certificate(error: BaseException) -> bool:
+    return any(isinstance(e, ssl.SSLCertVerificationError) for e in _chain(error))
+
+
+def _unreachable_reason(error: ServiceRequestError) -> str:
+    if any(isinstance(e, ConnectionRefusedError) for e in _chain(error)):
+        return "connection refused: nothing listens there"
+    return str(error.message)
+
+
 def _advice(endpoint: str) -> str:
     """What to do when the exported connection string's service did not work."""
     return (
@@ -158,7 +180,17 @@ def main() -> int:
         print(f"demo failed: {error}", file=sys.stderr)
         return 2
     except ServiceRequestError as error:
-        reason = f"cannot reach the service ({error.message})"
+        if _untrusted_certificate(error):
+            # The service is there; only its certificate is not trusted yet (a local service's --tls).
+            where = f" against {configured} (from {CONNECTION_STRING_ENV})" if configured else ""
+            print(
+                f"demo failed{where}: the service was reached, but its TLS certificate is not trusted. If it is an "
+                "'acs-identity serve --tls', trust the file it printed after the connection string: "
+                "export SSL_CERT_FILE=<the certificate=<path> it printed> and run the demo again.",
+                file=sys.stderr,
+            )
+            return 1
+        reason = f"cannot reach the service ({_unreachable_reason(error)})"
         print(_advice(configured).format(reason=reason) if configured else f"demo failed: {reason}", file=sys.stderr)
         return 1
     except HttpResponseError as error:

@@ -1,9 +1,10 @@
 """
 FILE: identity_2020_preview.py
 DESCRIPTION:
-    The 2020 preview's identity sample, unchanged: create a user, delete a user,
-    issue a token with the "chat" scope, and revoke a user's tokens, with a client
-    authenticated by a connection string.
+    The 2020 preview's identity sample, on its 2020 surface: create a user, delete a
+    user, issue a token with the "chat" scope, and revoke a user's tokens, with a
+    client authenticated by a connection string. Each snippet reads the connection
+    string itself, so it runs as the reference documentation shows it.
 
 USAGE:
     python identity_2020_preview.py
@@ -11,18 +12,16 @@ USAGE:
     the line that `acs-identity serve --port 0` prints).
 """
 
-import os
-
 
 class CommunicationIdentityClientSamples:
-    def __init__(self):
-        self.connection_string = os.getenv("AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING")
-
     def issue_token(self):
         # [START issue_token]
+        import os
+
         from azure.communication.administration import CommunicationIdentityClient
 
-        identity_client = CommunicationIdentityClient.from_connection_string(self.connection_string)
+        connection_string = os.getenv("AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING")
+        identity_client = CommunicationIdentityClient.from_connection_string(connection_string)
         user = identity_client.create_user()
         tokenresponse = identity_client.issue_token(user, scopes=["chat"])
         print(tokenresponse)
@@ -30,9 +29,12 @@ class CommunicationIdentityClientSamples:
 
     def revoke_tokens(self):
         # [START revoke_tokens]
+        import os
+
         from azure.communication.administration import CommunicationIdentityClient
 
-        identity_client = CommunicationIdentityClient.from_connection_string(self.connection_string)
+        connection_string = os.getenv("AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING")
+        identity_client = CommunicationIdentityClient.from_connection_string(connection_string)
         user = identity_client.create_user()
         tokenresponse = identity_client.issue_token(user, scopes=["chat"])
         identity_client.revoke_tokens(user)
@@ -41,18 +43,24 @@ class CommunicationIdentityClientSamples:
 
     def create_user(self):
         # [START create_user]
+        import os
+
         from azure.communication.administration import CommunicationIdentityClient
 
-        identity_client = CommunicationIdentityClient.from_connection_string(self.connection_string)
+        connection_string = os.getenv("AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING")
+        identity_client = CommunicationIdentityClient.from_connection_string(connection_string)
         user = identity_client.create_user()
         print(user.identifier)
         # [END create_user]
 
     def delete_user(self):
         # [START delete_user]
+        import os
+
         from azure.communication.administration import CommunicationIdentityClient
 
-        identity_client = CommunicationIdentityClient.from_connection_string(self.connection_string)
+        connection_string = os.getenv("AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING")
+        identity_client = CommunicationIdentityClient.from_connection_string(connection_string)
         user = identity_client.create_user()
         identity_client.delete_user(user)
         # [END delete_user]

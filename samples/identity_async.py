@@ -12,27 +12,25 @@ USAGE:
 """
 
 import asyncio
-import os
-from datetime import datetime, timedelta, timezone
-
-
-def expires(epoch_seconds):
-    return datetime.fromtimestamp(epoch_seconds, timezone.utc).isoformat(timespec="seconds")
 
 
 async def main():
-    connection_string = os.environ["AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"]
-
     # [START async_client]
+    import os
+    from datetime import datetime, timedelta, timezone
+
     from azure.communication.administration import CommunicationTokenScope
     from azure.communication.administration.aio import CommunicationIdentityClient
 
+    connection_string = os.environ["AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"]
     async with CommunicationIdentityClient.from_connection_string(connection_string) as client:
         user, token = await client.create_user_and_token(scopes=[CommunicationTokenScope.CHAT])
-        print("Created user", user.raw_id, "with a chat token expiring", expires(token.expires_on))
+        expires_on = datetime.fromtimestamp(token.expires_on, timezone.utc)  # AccessToken: epoch seconds
+        print("Created user", user.raw_id, "with a chat token expiring", expires_on.isoformat(timespec="seconds"))
 
         token = await client.get_token(user, scopes=["voip"], token_expires_in=timedelta(minutes=90))
-        print("Issued a 90-minute voip token expiring", expires(token.expires_on))
+        expires_on = datetime.fromtimestamp(token.expires_on, timezone.utc)
+        print("Issued a 90-minute voip token expiring", expires_on.isoformat(timespec="seconds"))
 
         await client.revoke_tokens(user)
         print("Revoked all tokens of", user.raw_id)

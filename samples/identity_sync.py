@@ -11,33 +11,29 @@ USAGE:
     ("endpoint=https://<resource>.communication.azure.com/;accesskey=<key>").
 """
 
-import os
-from datetime import datetime, timedelta, timezone
-
-
-def expires(epoch_seconds):
-    return datetime.fromtimestamp(epoch_seconds, timezone.utc).isoformat(timespec="seconds")
-
 
 def main():
-    from azure.communication.administration import parse_connection_string
-
-    endpoint, key = parse_connection_string(os.environ["AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"])
-
     # [START create_client_with_key_credential]
+    import os
+
     from azure.core.credentials import AzureKeyCredential
 
-    from azure.communication.administration import ApiVersion, CommunicationIdentityClient
+    from azure.communication.administration import ApiVersion, CommunicationIdentityClient, parse_connection_string
 
+    # The endpoint and the access key, from the connection string the Azure portal shows
+    endpoint, key = parse_connection_string(os.environ["AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"])
     client = CommunicationIdentityClient(endpoint, AzureKeyCredential(key), api_version=ApiVersion.V2023_10_01)
     # [END create_client_with_key_credential]
 
     with client:
         # [START create_user_and_token]
+        from datetime import datetime, timedelta, timezone
+
         from azure.communication.administration import CommunicationTokenScope
 
         user, token = client.create_user_and_token(scopes=[CommunicationTokenScope.CHAT])
-        print("Created user", user.raw_id, "with a chat token expiring", expires(token.expires_on))
+        expires_on = datetime.fromtimestamp(token.expires_on, timezone.utc)  # AccessToken: epoch seconds
+        print("Created user", user.raw_id, "with a chat token expiring", expires_on.isoformat(timespec="seconds"))
         # [END create_user_and_token]
 
         # [START get_token_with_expiry]
@@ -46,7 +42,8 @@ def main():
             scopes=[CommunicationTokenScope.VOIP, "chat"],
             token_expires_in=timedelta(hours=1),
         )
-        print("Issued a one-hour chat+voip token expiring", expires(token.expires_on))
+        expires_on = datetime.fromtimestamp(token.expires_on, timezone.utc)
+        print("Issued a one-hour chat+voip token expiring", expires_on.isoformat(timespec="seconds"))
         # [END get_token_with_expiry]
 
         # [START revoke_and_delete]

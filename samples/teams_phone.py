@@ -24,11 +24,28 @@ import os
 import sys
 from datetime import datetime, timezone
 
+ENTRA_TOKEN_ENV = "TEAMS_PHONE_ENTRA_TOKEN"
+
 
 def claims_of(jwt):
-    """The claims of a JWT, read without checking its signature (the service checks it)."""
-    payload = jwt.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    """The claims of a JWT, read without checking its signature (the service checks it).
+
+    Raises ValueError, saying what is wrong (never quoting the token), for anything else.
+    """
+    parts = jwt.strip().split(".")
+    if len(parts) != 3:
+        raise ValueError(f"it has {len(parts)} dot-separated part(s), a JWT has 3 (header.payload.signature)")
+    payload = parts[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:  # binascii.Error and json.JSONDecodeError are ValueErrors
+        raise ValueError("its payload (the second part) is not base64url-encoded JSON") from None
+    if not isinstance(claims, dict):
+        raise ValueError("its payload is not a JSON object of claims")
+    missing = [name for name in ("tid", "oid", "appid") if not isinstance(claims.get(name), str) or not claims[name]]
+    if missing:
+        raise ValueError(f"it has no {', '.join(missing)} claim (tenant, user object and application ids)")
+    return claims
 
 
 def expires(epoch_seconds):
@@ -37,11 +54,15 @@ def expires(epoch_seconds):
 
 def main():
     connection_string = os.environ["AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"]
-    entra_token = os.environ.get("TEAMS_PHONE_ENTRA_TOKEN")
+    entra_token = os.environ.get(ENTRA_TOKEN_ENV)
     if not entra_token:
         print("Set TEAMS_PHONE_ENTRA_TOKEN to a Teams Phone user's Entra ID access token.", file=sys.stderr)
         return 2
-    claims = claims_of(entra_token)
+    try:
+        claims = claims_of(entra_token)
+    except ValueError as error:
+        print(f"{ENTRA_TOKEN_ENV} is not an Entra ID access token: {error}.", file=sys.stderr)
+        return 2
     tenant_id, object_id, app_id = claims["tid"], claims["oid"], claims["appid"]
 
     # [START create_client_for_teams_phone]
@@ -75,5 +96,28 @@ def main():
     return 0
 
 
+def run():
+    """main(), with what can go wrong said in one line instead of a traceback."""
+    from azure.core.exceptions import AzureError, HttpResponseError
+
+    try:
+        return main()
+    except ValueError as error:  # the client's checks of the token's claims, before any request
+        print(f"teams_phone.py: {error}", file=sys.stderr)
+        return 2
+    except HttpResponseError as error:
+        detail = error.error
+        code = detail.code if detail is not None else error.reason
+        message = detail.message if detail is not None else error.message
+        print(
+            f"teams_phone.py: the service refused the call: {code}: {message} (HTTP {error.status_code})",
+            file=sys.stderr,
+        )
+        return 1
+    except AzureError as error:
+        print(f"teams_phone.py: {error.message}", file=sys.stderr)
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

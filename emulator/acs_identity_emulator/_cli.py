@@ -254,11 +254,12 @@ def _ca_file(db: str, ca_pem: bytes) -> Iterator[str]:
 
 def _trust_hint(prog: str, certificate: str) -> str:
     """The stderr line that says how this project's CLI and samples trust the local CA."""
-    bundle = f"REQUESTS_CA_BUNDLE={shlex.quote(certificate)}"
+    quoted = shlex.quote(certificate)
     return (
         f"{prog}: HTTPS with a local CA: clients must trust {certificate}. With the connection string above in "
-        f"AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING, run the CLI as: {bundle} acs-identity user create "
-        f"(the samples likewise: {bundle} python samples/identity_sync.py; in code: connection_verify=<that file>)"
+        f"AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING, run the CLI as: acs-identity --ca-file {quoted} user create "
+        f"(the samples likewise: SSL_CERT_FILE={quoted} python samples/identity_sync.py; "
+        "in code: connection_verify=<that file>)"
     )
 
 

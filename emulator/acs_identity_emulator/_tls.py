@@ -23,7 +23,8 @@ from a path, so the server's chain and key reach it through two pipes, opened by
 their ``/dev/fd`` paths, and nothing is left behind whatever ends the process
 (``kill -9`` included).  Only where ``/dev/fd`` cannot open a pipe (FreeBSD
 without fdescfs) do they go through a private (0700) temporary folder, removed
-at once.  The CA file written for clients is owner-only (0600) like the store.
+at once.  The CA file written for clients holds only the public
+certificate: mode 0644, so a client run by another user can trust it.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ._store import PRIVATE_MODE, Store
+from ._store import Store
 
 #: Names every generated server certificate covers.
 LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -53,6 +54,8 @@ _META_CA_KEY = "tls_ca_key_pem"
 _META_CA_CERT = "tls_ca_cert_pem"
 _META_KEY = "tls_key_pem"
 _META_CERT = "tls_cert_pem"
+#: The CA certificate file: public (its key stays in the store, 0600).
+CA_FILE_MODE = 0o644
 
 
 @dataclass(frozen=True)
@@ -298,18 +301,18 @@ def _load_through_pipes(context: ssl.SSLContext, chain_pem: bytes, key_pem: byte
 
 
 def write_ca_file(path: str, ca_pem: bytes) -> None:
-    """Write the CA certificate clients trust (owner-only, replaced atomically, left as is when unchanged)."""
+    """Write the CA certificate clients trust (0644, replaced atomically, left as is when unchanged)."""
     try:
         with open(path, "rb") as file:
             if file.read() == ca_pem:
-                if os.stat(path).st_mode & 0o777 != PRIVATE_MODE:
-                    os.chmod(path, PRIVATE_MODE)
+                if os.stat(path).st_mode & 0o777 != CA_FILE_MODE:
+                    os.chmod(path, CA_FILE_MODE)
                 return
     except FileNotFoundError:
         pass
     partial = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
-    os.fchmod(fd, PRIVATE_MODE)  # exact whatever the umask
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, CA_FILE_MODE)
+    os.fchmod(fd, CA_FILE_MODE)  # exact whatever the umask
     with os.fdopen(fd, "wb") as file:
         file.write(ca_pem)
     os.replace(partial, path)

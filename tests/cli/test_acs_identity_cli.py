@@ -261,8 +261,13 @@ def test_unknown_user_is_a_service_error(cli: Any, args: tuple[str, ...]) -> Non
     assert "HTTP 404" in line
 
 
-def test_malformed_user_id_is_a_service_error(cli: Any) -> None:
-    assert "InvalidIdentity" in cli("user", "delete", "8:acs:nope").error(1)
+def test_malformed_user_id_is_refused_before_any_request(cli: Any) -> None:
+    line = cli("user", "delete", "8:acs:nope").error(2)
+    assert line == (
+        "acs-identity: error: ID must be a Communication Services user id such as '8:acs:<resource id>_<user id>' "
+        "(as 'user create' prints it; also 8:spool:, 8:dod-acs:, 8:gcch-acs:), got '8:acs:nope' "
+        "(after '8:acs:' come the resource id, '_' and the user id)."
+    )
 
 
 @pytest.mark.parametrize(

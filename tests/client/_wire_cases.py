@@ -18,6 +18,7 @@ from typing import Any, Optional
 from azure.core.credentials import AccessToken
 
 from azure.communication.administration import (
+    VERSION,
     ApiVersion,
     CommunicationIdentityToken,
     CommunicationUser,
@@ -361,7 +362,7 @@ def assert_request(rec: f.Recorded, exp: Expect, version: ApiVersion) -> None:
     else:
         assert rec.json() == exp.body
         assert rec.header("Content-Type") == exp.content_type
-    assert "azsdk-python-communication-administration/1.0.0b1" in rec.header("User-Agent")
+    assert f"azsdk-python-communication-administration/{VERSION} " in rec.header("User-Agent")
     date = rec.header("x-ms-date")
     assert DATE_RE.match(date), date
     content_hash = base64.b64encode(hashlib.sha256(rec.body).digest()).decode()

@@ -87,7 +87,9 @@ def test_teams_user_invalid_token():
         ApiVersion.V2022_06_01, f.error(401, "InvalidAccessToken", "Provided access token is not valid.")
     )
     with pytest.raises(ClientAuthenticationError) as info:
-        client.get_token_for_teams_user("bad", "app", "user")
+        client.get_token_for_teams_user(
+            "bad", "1fd5118e-2576-4263-8130-9503064c837a", "0b8ef3a9-8a4b-4bc4-b3a1-2a2f1e0f7a10"
+        )
     assert info.value.error.code == "InvalidAccessToken"
     assert info.value.error.message == "Provided access token is not valid."
 

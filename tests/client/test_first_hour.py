@@ -139,6 +139,29 @@ def test_user_id_that_cannot_be_an_acs_id_fails_locally(bad: str, name: str, cal
     assert repr(bad) in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "8:acs:foo",
+        "8:acs:2dee53b4-368b-45b4-ab52-8493fb117652",
+        "8:acs:2dee53b4-368b-45b4-ab52-8493fb117652_",
+        "8:acs:_00000023-1ab4-2f3c-f40f-343a0d003d60",
+        "8:acs:2dee53b4-368b-45b4-ab52-8493fb117652__00000023-1ab4-2f3c-f40f-343a0d003d60",
+        "8:spool:foo",
+        "8:dod-acs:foo",
+        "8:gcch-acs:foo",
+        "8:acs:res_user_x_y",
+        "8:acs:res_us er",
+    ],
+)
+@pytest.mark.parametrize(("name", "call"), CALLS)
+def test_a_prefix_without_resource_and_user_fails_locally(bad: str, name: str, call: Any) -> None:
+    client = CommunicationIdentityClient(NOWHERE, KEY, retry_total=0)  # a request would raise ServiceRequestError
+    with pytest.raises(ValueError, match=r"come the resource id, '_' and the user id") as caught:
+        call(client, bad)
+    assert repr(bad) in str(caught.value)
+
+
 @pytest.mark.parametrize("bad", ["abc", CommunicationUserIdentifier("nope")])
 def test_user_id_checked_locally_async(bad: Any) -> None:
     async def main() -> None:
@@ -156,6 +179,17 @@ def test_user_id_checked_locally_async(bad: Any) -> None:
         "8:spool:2dee53b4-368b-45b4-ab52-8493fb117652_00000023-1ab4-2f3c-f40f-343a0d003d60",
         "8:dod-acs:2dee53b4-368b-45b4-ab52-8493fb117652_00000023-1ab4-2f3c-f40f-343a0d003d60",
         "8:gcch-acs:2dee53b4-368b-45b4-ab52-8493fb117652_00000023-1ab4-2f3c-f40f-343a0d003d60",
+        # Forms in the official SDKs' tests, recordings and fixtures: communication-common's
+        # identifier tests (JS, Python, .NET, Java share them), a 2020 chat fixture's spool id
+        # whose user part is not GUID-shaped, ids from service recordings, and Teams Phone users
+        # (resource_tenant_object) in each cloud.
+        "8:acs:bbbcbc1e-9f06-482a-b5d8-20e3f26ef0cd_45ab2481-1c1c-4005-be24-0ffb879b1130",
+        "8:spool:57b9bac9-df6c-4d39-a73b-26e944adf6ea_9b0110-08007f1041",
+        "8:acs:bc360ba8-d29b-4ef2-b698-769ebef85521_0000000c-1fb9-4878-07fd-0848220077e1",
+        "8:acs:bbbcbc1e-9f06-482a-b5d8-20e3f26ef0cd_45ab2481-1c1c-4005-be24-0ffb879b1130_207ffef6-9444-41fb-92ab-20eacaae2768",
+        "8:dod-acs:bbbcbc1e-9f06-482a-b5d8-20e3f26ef0cd_45ab2481-1c1c-4005-be24-0ffb879b1130_207ffef6-9444-41fb-92ab-20eacaae2768",
+        "8:gcch-acs:bbbcbc1e-9f06-482a-b5d8-20e3f26ef0cd_45ab2481-1c1c-4005-be24-0ffb879b1130_207ffef6-9444-41fb-92ab-20eacaae2768",
+        "8:acs:BBBCBC1E-9F06-482A-B5D8-20E3F26EF0CD_45AB2481-1C1C-4005-BE24-0FFB879B1130",
     ],
 )
 def test_every_real_user_id_form_goes_to_the_service(good: str) -> None:

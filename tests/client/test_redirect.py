@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime
 import json
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,10 +26,13 @@ from typing import Any
 import pytest
 from acs_identity_emulator._auth import HmacVerifier
 from acs_identity_emulator._errors import ServiceError
+from acs_identity_emulator._tls import LOCAL_NAMES, context_from_files, new_ca, new_server_certificate
 from azure.core.credentials import AccessToken
+from azure.core.exceptions import HttpResponseError, ServiceRequestError
 from azure.core.pipeline.policies import (
     HttpLoggingPolicy,
     NetworkTraceLoggingPolicy,
+    RedirectPolicy,
     SansIOHTTPPolicy,
     SensitiveHeaderCleanupPolicy,
 )
@@ -67,7 +72,7 @@ class Server:
 
 
 @contextmanager
-def serving(answer: Answer) -> Iterator[Server]:
+def serving(answer: Answer, tls: ssl.SSLContext | None = None) -> Iterator[Server]:
     """A loopback HTTP/1.1 server on a free port that records each request and answers with ``answer``."""
     record: list[Seen] = []
 
@@ -91,6 +96,8 @@ def serving(answer: Answer) -> Iterator[Server]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -128,18 +135,18 @@ class _AsyncCredential:
         pass
 
 
-def _create_user(endpoint: str, credential_kind: str, is_async: bool) -> str:
+def _create_user(endpoint: str, credential_kind: str, is_async: bool, **client_options: Any) -> str:
     """One ``create_user`` through the real default transport of each client; the new user's id."""
     # Bearer tokens are refused over plain http unless the call says otherwise (loopback test servers).
     options: dict[str, Any] = {"enforce_https": False} if credential_kind == "entra" else {}
     if not is_async:
         credential: Any = f.KEY if credential_kind == "key" else _Credential()
-        with CommunicationIdentityClient(endpoint, credential) as client:
+        with CommunicationIdentityClient(endpoint, credential, **client_options) as client:
             return client.create_user(**options).raw_id
 
     async def run() -> str:
         credential: Any = f.KEY if credential_kind == "key" else _AsyncCredential()
-        async with AsyncCommunicationIdentityClient(endpoint, credential) as client:
+        async with AsyncCommunicationIdentityClient(endpoint, credential, **client_options) as client:
             return (await client.create_user(**options)).raw_id
 
     return asyncio.run(run())
@@ -204,6 +211,91 @@ def test_redirect_within_the_host_keeps_the_credential(status: int, credential_k
             verifier.verify(second.method, second.target, first.headers, second.body)
 
 
+# ----- never from https down to plain http -----
+
+
+@pytest.fixture(scope="module")
+def tls_context(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, str]:
+    """A server context for 127.0.0.1 and the CA file a client trusts it with."""
+    folder = tmp_path_factory.mktemp("tls")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key, ca_cert = new_ca(now)
+    key, cert = new_server_certificate(ca_key, ca_cert, LOCAL_NAMES, now)
+    (folder / "ca.pem").write_bytes(ca_cert)
+    (folder / "server.pem").write_bytes(cert + ca_cert)
+    (folder / "server.key").write_bytes(key)
+    return context_from_files(str(folder / "server.pem"), str(folder / "server.key")), str(folder / "ca.pem")
+
+
+@CLIENTS
+@CREDENTIALS
+@pytest.mark.parametrize("status", [307, 308])
+def test_an_https_redirect_to_plain_http_is_refused(
+    status: int, credential_kind: str, is_async: bool, tls_context: tuple[ssl.SSLContext, str]
+) -> None:
+    context, ca_file = tls_context
+    with serving(_created) as plain:
+        location = f"http://127.0.0.1:{plain.port}{PATH}"
+        with serving(_redirect_to(status, location), tls=context) as origin, pytest.raises(HttpResponseError) as caught:
+            _create_user(f"https://127.0.0.1:{origin.port}", credential_kind, is_async, connection_verify=ca_file)
+    assert caught.value.status_code == status
+    assert f"redirected an https request to http://127.0.0.1:{plain.port}/identities (plain HTTP)" in str(caught.value)
+    assert len(origin.seen) == 1
+    assert plain.seen == []  # nothing, signed or not, went out in plaintext
+
+
+def _fake_client(is_async: bool, transport: Any, **options: Any) -> Any:
+    cls = AsyncCommunicationIdentityClient if is_async else CommunicationIdentityClient
+    return cls(f.ENDPOINT, f.KEY, transport=transport, **options)
+
+
+def _run_create(is_async: bool, client: Any) -> Any:
+    if not is_async:
+        return client.create_user()
+
+    async def run() -> Any:
+        async with client:
+            return await client.create_user()
+
+    return asyncio.run(run())
+
+
+SAME_HOST_HTTP = "http://contoso.communication.azure.com/identities?api-version=" + GA
+
+
+@CLIENTS
+@pytest.mark.parametrize("status", [307, 308])
+def test_same_host_plain_http_redirect_gets_no_signed_request(status: int, is_async: bool) -> None:
+    """The issue's case: same host, so the credential-stripping policy would keep the signature."""
+    transport = (f.FakeAsyncTransport if is_async else f.FakeTransport)(
+        (status, None, {"location": SAME_HOST_HTTP}), f.ga_identity()
+    )
+    with pytest.raises(HttpResponseError, match=r"refused"):
+        _run_create(is_async, _fake_client(is_async, transport))
+    assert [r.url for r in transport.requests] == [f"{f.ENDPOINT}/identities?api-version={GA}"]
+
+
+@CLIENTS
+def test_same_scheme_and_relative_redirects_are_still_followed(is_async: bool) -> None:
+    transport = (f.FakeAsyncTransport if is_async else f.FakeTransport)(
+        (307, None, {"location": f"{f.ENDPOINT}/moved/identities?api-version={GA}"}),  # a plain dict: lower case
+        (308, None, {"location": f"/again/identities?api-version={GA}"}),
+        f.ga_identity(),
+    )
+    assert _run_create(is_async, _fake_client(is_async, transport)).raw_id == f.USER_ID
+    assert [r.path for r in transport.requests] == ["/identities", "/moved/identities", "/again/identities"]
+    assert all(r.header("Authorization").startswith(f.HMAC_PREFIX) for r in transport.requests)
+
+
+def test_with_a_callers_own_redirect_policy_nothing_is_signed_for_plain_http() -> None:
+    """A caller's azure-core RedirectPolicy follows the downgrade; the HMAC policy then refuses to sign."""
+    transport = f.FakeTransport((307, None, {"location": SAME_HOST_HTTP}), f.ga_identity())
+    client = _fake_client(False, transport, redirect_policy=RedirectPolicy())
+    with pytest.raises(ServiceRequestError, match="redirected to plain HTTP; it is not signed or sent"):
+        client.create_user()
+    assert len(transport.requests) == 1
+
+
 # ----- the pipeline is the generated client's, with ours plugged into its hooks -----
 
 
@@ -258,7 +350,10 @@ def test_authentication_runs_after_redirect_and_retry_and_before_the_header_clea
     names = [type(p).__name__ for p in _policies(_sync_client(GA)._rest._client)]
     auth = names.index("HMACCredentialPolicy")
     assert (
-        names.index("RedirectPolicy") < names.index("RetryPolicy") < auth < names.index("SensitiveHeaderCleanupPolicy")
+        names.index("NoDowngradeRedirectPolicy")  # azure-core's RedirectPolicy, refusing https -> http
+        < names.index("RetryPolicy")
+        < auth
+        < names.index("SensitiveHeaderCleanupPolicy")
     )
 
 

@@ -16,6 +16,11 @@ from . import _fakes as f
 from ._wire_cases import ALL, LATEST, ORDER, PREVIEW
 
 BASE_LIST = "chat, voip"
+# Entra ids (tenant, object, application) are GUIDs, checked locally.
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+OBJECT = "0b8ef3a9-8a4b-4bc4-b3a1-2a2f1e0f7a10"
+APP_A = "1fd5118e-2576-4263-8130-9503064c837a"
+APP_B = "2c4f7e3b-6d1a-4b8e-9f0c-5a7d3e2b1c90"
 ALL_LIST = "chat, voip, chat.join, chat.join.limited, voip.join"
 
 
@@ -256,32 +261,67 @@ def test_bad_user_argument(bad):
 
 def test_bad_teams_arguments():
     v = ApiVersion.V2026_09_23
-    _refused(v, lambda c: c.get_token_for_teams_user("", "a", "u"), "aad_token")
-    _refused(v, lambda c: c.get_token_for_teams_user("t", " ", "u"), "client_id")
-    _refused(v, lambda c: c.get_token_for_teams_user("t", "a", None), "user_object_id")
+    _refused(v, lambda c: c.get_token_for_teams_user("", APP_A, OBJECT), "aad_token")
+    _refused(v, lambda c: c.get_token_for_teams_user("t", " ", OBJECT), "client_id")
+    _refused(v, lambda c: c.get_token_for_teams_user("t", APP_A, None), "user_object_id")
     _refused(v, lambda c: c.get_token_for_teams_phone_user(""), "entra_token")
-    _refused(v, lambda c: c.get_teams_extension_assignment("", "o"), "tenant_id")
+    _refused(v, lambda c: c.get_teams_extension_assignment("", OBJECT), "tenant_id")
     _refused(
         v,
-        lambda c: c.upsert_teams_extension_assignment("t", "o", principal_type="group", client_ids=["a"]),
+        lambda c: c.upsert_teams_extension_assignment(TENANT, OBJECT, principal_type="group", client_ids=[APP_A]),
         "user, resourceAccount",
     )
     _refused(
-        v, lambda c: c.upsert_teams_extension_assignment("t", "o", principal_type="user", client_ids=[]), "client_ids"
+        v,
+        lambda c: c.upsert_teams_extension_assignment(TENANT, OBJECT, principal_type="user", client_ids=[]),
+        "client_ids",
     )
     _refused(
         v,
-        lambda c: c.upsert_teams_extension_assignment("t", "o", principal_type="user", client_ids="abc"),
+        lambda c: c.upsert_teams_extension_assignment(TENANT, OBJECT, principal_type="user", client_ids="abc"),
         "client_ids",
     )
+
+
+NOT_GUIDS = ["t", "app", "72f988bf-86f1-41af-91ab", "{72f988bf-86f1-41af-91ab-2d7cd011db47}", "8:orgid:x"]
+
+
+@pytest.mark.parametrize("bad", NOT_GUIDS)
+def test_entra_ids_must_be_guids(bad):
+    v = ApiVersion.V2026_09_23
+    for name, call in (
+        ("client_id", lambda c: c.get_token_for_teams_user("t", bad, OBJECT)),
+        ("user_object_id", lambda c: c.get_token_for_teams_user("t", APP_A, bad)),
+        ("tenant_id", lambda c: c.get_teams_extension_assignment(bad, OBJECT)),
+        ("object_id", lambda c: c.get_teams_extension_assignment(TENANT, bad)),
+        ("tenant_id", lambda c: c.delete_teams_extension_assignment(bad, OBJECT)),
+        ("object_id", lambda c: c.delete_teams_extension_assignment(TENANT, bad)),
+        ("tenant_id", lambda c: c.upsert_teams_extension_assignment(bad, OBJECT, principal_type="user",
+                                                                     client_ids=[APP_A])),
+        ("object_id", lambda c: c.upsert_teams_extension_assignment(TENANT, bad, principal_type="user",
+                                                                     client_ids=[APP_A])),
+        ("client_ids item", lambda c: c.upsert_teams_extension_assignment(TENANT, OBJECT, principal_type="user",
+                                                                           client_ids=[APP_A, bad])),
+    ):  # fmt: skip
+        message = _refused(v, call, f"{name} must be an Entra id, a GUID")
+        assert repr(bad) in message
+
+
+def test_entra_ids_in_any_case_are_sent_as_given():
+    client, transport = _client(ApiVersion.V2026_09_23)
+    transport.queue((204, None))
+    client.delete_teams_extension_assignment(TENANT.upper(), OBJECT)
+    assert transport.last.path == f"/access/teamsExtension/tenants/{TENANT.upper()}/assignments/{OBJECT}"
 
 
 def test_resource_account_principal_type_on_the_wire():
     client, transport = _client(ApiVersion.V2025_06_30)
     transport.queue(
-        (200, {"objectId": "o", "tenantId": "t", "principalType": "resourceAccount", "clientIds": ["a", "b"]})
+        (200, {"objectId": OBJECT, "tenantId": TENANT, "principalType": "resourceAccount", "clientIds": [APP_A, APP_B]})
     )
-    result = client.upsert_teams_extension_assignment("t", "o", principal_type="resourceAccount", client_ids=["a", "b"])
-    assert transport.last.json() == {"principalType": "resourceAccount", "clientIds": ["a", "b"]}
-    assert result.client_ids == ("a", "b")
+    result = client.upsert_teams_extension_assignment(
+        TENANT, OBJECT, principal_type="resourceAccount", client_ids=[APP_A, APP_B]
+    )
+    assert transport.last.json() == {"principalType": "resourceAccount", "clientIds": [APP_A, APP_B]}
+    assert result.client_ids == (APP_A, APP_B)
     assert result.principal_type == "resourceAccount"

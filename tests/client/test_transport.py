@@ -3,6 +3,7 @@ connection reuse, proxies from the environment and from options, TLS settings.""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import socket
 
@@ -21,6 +22,7 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from azure.communication.administration import ApiVersion, CommunicationIdentityClient, _transport
 from azure.communication.administration._transport import PooledTransport
+from azure.communication.administration.aio import CommunicationIdentityClient as AsyncClient
 
 from . import _fakes as f
 from ._raw_server import DROP, HANG, CloseAfter, RawServer, response, self_signed
@@ -40,6 +42,7 @@ def no_proxy_environment(monkeypatch):
         monkeypatch.delenv(name.upper(), raising=False)
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
 
 
 def _client(url: str, **kwargs) -> CommunicationIdentityClient:
@@ -241,9 +244,15 @@ def test_read_timeout():
 
 
 def test_connection_refused_is_a_request_error_and_retried(monkeypatch):
-    client = _client(f"http://127.0.0.1:{_closed_port()}", retry_total=2, retry_backoff_factor=0)
-    with pytest.raises(ServiceRequestError, match="Failed to establish a new connection"):
+    port = _closed_port()
+    client = _client(f"http://127.0.0.1:{port}", retry_total=2, retry_backoff_factor=0)
+    with pytest.raises(ServiceRequestError) as caught:
         client.create_user()
+    # The client says it plainly; the transport's own error (as RequestsTransport words it) is kept inside.
+    assert str(caught.value) == (
+        f"Cannot reach http://127.0.0.1:{port}: connection refused (nothing listens there; is the service running?)."
+    )
+    assert "Failed to establish a new connection" in str(caught.value.inner_exception)
 
 
 def test_connect_timeout_maps_to_request_timeout(monkeypatch):
@@ -251,8 +260,12 @@ def test_connect_timeout_maps_to_request_timeout(monkeypatch):
         raise TimeoutError("timed out")
 
     monkeypatch.setattr(urllib3.util.connection, "create_connection", timing_out)
-    with pytest.raises(ServiceRequestTimeoutError, match=r"Connection to 127\.0\.0\.1 timed out"):
+    with pytest.raises(
+        ServiceRequestTimeoutError, match=r"Cannot reach http://127\.0\.0\.1:1: the connection timed out"
+    ) as caught:
         _client("http://127.0.0.1:1", retry_total=0).create_user()
+    assert isinstance(caught.value.inner_exception, ServiceRequestTimeoutError)
+    assert "Connection to 127.0.0.1 timed out" in str(caught.value.inner_exception)
 
 
 def test_service_errors_still_carry_code_and_message():
@@ -398,6 +411,62 @@ def test_ca_bundle_from_the_environment(tls, monkeypatch):
         with pytest.raises(ServiceRequestError):
             _client(server.url, use_env_settings=False, retry_total=0).create_user()
     assert len(server.received) == 1
+
+
+def test_an_untrusted_certificate_says_the_service_was_reached_and_how_to_trust_it(tls):
+    context, _ = tls
+    with RawServer(default=IDENTITY, tls=context) as server, pytest.raises(ServiceRequestError) as caught:
+        _client(server.url, retry_total=0).create_user()
+    message = str(caught.value)
+    assert message.startswith(f"{server.url} was reached, but its TLS certificate is not trusted (")
+    for advice in ("connection_verify=<CA file>", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "certificate=<path>"):
+        assert advice in message
+    assert "_Connection" not in message and "ssl:" not in message
+
+
+@pytest.mark.parametrize("variable", ["SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE"])
+def test_each_ca_bundle_variable_is_honoured_sync_and_async(tls, monkeypatch, variable):
+    context, ca = tls
+    monkeypatch.setenv(variable, ca)
+    with RawServer(default=IDENTITY, tls=context) as server:
+        assert _client(server.url).create_user().raw_id == f.USER_ID
+
+        async def main():
+            async with AsyncClient(server.url, f.KEY) as client:
+                return (await client.create_user()).raw_id
+
+        assert asyncio.run(main()) == f.USER_ID
+    assert len(server.received) == 2
+
+
+@pytest.mark.parametrize(
+    ("wins", "loses"),
+    [
+        ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"),
+        ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"),
+        ("CURL_CA_BUNDLE", "SSL_CERT_FILE"),
+    ],
+)
+def test_ca_bundle_variables_in_the_documented_order(tls, tmp_path, monkeypatch, wins, loses):
+    """README: REQUESTS_CA_BUNDLE, then CURL_CA_BUNDLE, then SSL_CERT_FILE; the first set wins."""
+    context, ca = tls
+    _, other_ca = self_signed(tmp_path)  # a CA that did not issue the server's certificate
+    with RawServer(default=IDENTITY, tls=context) as server:
+        monkeypatch.setenv(wins, ca)
+        monkeypatch.setenv(loses, other_ca)
+        assert _client(server.url, retry_total=0).create_user().raw_id == f.USER_ID
+        monkeypatch.setenv(wins, other_ca)
+        monkeypatch.setenv(loses, ca)
+        with pytest.raises(ServiceRequestError, match="not trusted"):
+            _client(server.url, retry_total=0).create_user()
+
+
+@pytest.mark.parametrize("variable", ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"])
+def test_a_ca_bundle_variable_naming_no_file_is_named_in_the_error(monkeypatch, variable):
+    monkeypatch.setenv(variable, "/nonexistent/ca.pem")
+    for client_class in (CommunicationIdentityClient, AsyncClient):
+        with pytest.raises(ValueError, match=f"^{variable} names '/nonexistent/ca.pem', which does not exist"):
+            client_class("https://127.0.0.1:1", f.KEY)
 
 
 def test_a_missing_ca_bundle_fails_at_construction():

@@ -76,11 +76,21 @@ def test_literal_bodies_bytes():
     assert json.loads(second.body) == {"createTokenWithScopes": ["chat"], "expiresInMinutes": 60}
 
 
-def test_percent_encoding_of_reserved_characters_in_ids():
+def test_percent_encoding_of_the_colons_in_ids():
     transport = f.FakeTransport(f.NO_CONTENT)
-    _client(ApiVersion.V2021_03_07, transport).delete_user("8:acs:a/b?c#d e")
-    assert transport.last.path == "/identities/8%3Aacs%3Aa%2Fb%3Fc%23d%20e"
-    assert_request(transport.last, Expect("DELETE", "/identities/8%3Aacs%3Aa%2Fb%3Fc%23d%20e"), ApiVersion.V2021_03_07)
+    _client(ApiVersion.V2021_03_07, transport).delete_user("8:acs:a-1_B-2")
+    assert transport.last.path == "/identities/8%3Aacs%3Aa-1_B-2"
+    assert_request(transport.last, Expect("DELETE", "/identities/8%3Aacs%3Aa-1_B-2"), ApiVersion.V2021_03_07)
+
+
+@pytest.mark.parametrize(
+    "bad", ["8:acs:a/b_c", "8:acs:a_b?c", "8:acs:a_b#d", "8:acs:a_b c", "8:acs:a_b%2F", "8:acs:a:b_c"]
+)
+def test_ids_with_reserved_characters_never_reach_the_wire(bad):
+    transport = f.FakeTransport(f.NO_CONTENT)
+    with pytest.raises(ValueError, match="come the resource id, '_' and the user id"):
+        _client(ApiVersion.V2021_03_07, transport).delete_user(bad)
+    assert transport.requests == []
 
 
 def test_default_api_version_is_latest_stable():

@@ -6,6 +6,7 @@ no console error. The screenshot is kept beside the built HTML (its path is prin
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,75 @@ def test_examples_are_highlighted(client_page: Session) -> None:
     assert found is not None, "no highlighted Python example on the client page"
     assert found["blocks"] >= 4
     assert found["color"] != found["text"], found
+
+
+# ----- at 1280 px (the window above): nothing cut off, no word broken in two -----
+
+#: For each element the selector finds: the text before each line break (breaks inside its text).
+_LINE_BREAKS = """(selector => [...document.querySelectorAll(selector)].map(element => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    const chars = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement.closest('.headerlink')) continue;
+        for (let i = 0; i < node.textContent.length; i++) {
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            const rect = range.getClientRects()[0];
+            chars.push({c: node.textContent[i], top: rect ? Math.round(rect.top) : null});
+        }
+    }
+    const text = chars.map(x => x.c).join('');
+    const breaks = [];
+    for (let i = 1; i < chars.length; i++) {
+        if (chars[i].top !== null && chars[i - 1].top !== null && chars[i].top > chars[i - 1].top) breaks.push(i);
+    }
+    return {text, before: breaks.map(i => text.slice(0, i))};
+}))"""
+
+
+@contextmanager
+def _open(docs_build: DocsBuild, chromium: str, profile: Path, page: str) -> Iterator[Session]:
+    path = docs_build.html / page
+    assert path.is_file(), docs_build.output
+    with chromium_page(chromium, profile, path.as_uri()) as session:
+        yield session
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "reference/azure.communication.administration.html",
+        "reference/azure.communication.administration.aio.html",
+        f"reference/{CLIENT}.html",
+        "coming-from-2020.html",
+    ],
+)
+def test_titles_and_sidebar_entries_break_only_between_words_or_after_dots(
+    docs_build: DocsBuild, chromium: str, tmp_path: Path, page: str
+) -> None:
+    with _open(docs_build, chromium, tmp_path, page) as session:
+        for selector in ("article h1", ".sidebar-tree a", ".sidebar-brand-text"):
+            for element in session.evaluate(f"{_LINE_BREAKS}({selector!r})"):
+                for before in element["before"]:
+                    # A line may end after a space, a dot, a hyphen, or between the words of a
+                    # class name (CommunicationIdentity|Client); never inside a word.
+                    after = element["text"][len(before)]
+                    camel_case = before[-1].islower() and after.isupper()
+                    assert before[-1] in " .-" or after == " " or camel_case, (
+                        f"{page}: {selector} {element['text']!r} breaks inside a word after {before!r}"
+                    )
+
+
+def test_the_2020_table_fits_the_page(docs_build: DocsBuild, chromium: str, tmp_path: Path) -> None:
+    with _open(docs_build, chromium, tmp_path, "coming-from-2020.html") as session:
+        sizes = session.evaluate(
+            """(() => { const t = document.querySelector('article table');
+                return {table: t.scrollWidth, shown: t.parentElement.clientWidth,
+                        right: t.getBoundingClientRect().right,
+                        edge: t.parentElement.getBoundingClientRect().right,
+                        columns: [...t.querySelectorAll('thead th')].map(th => th.innerText)}; })()"""
+        )
+        assert sizes["columns"] == ["2020 name", "what replaced it", "what changed"]
+        assert sizes["table"] <= sizes["shown"], f"the table is cut off: {sizes}"
+        assert sizes["right"] <= sizes["edge"] + 1, sizes

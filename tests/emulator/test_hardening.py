@@ -293,12 +293,16 @@ def test_store_and_key_files_are_owner_only(tmp_path: Path, umask: int) -> None:
         assert isinstance(emu, EmulatorProcess)
         emu.certificate = str(db) + "-ca.pem"
         RawClient(emu).create()  # a write: the -wal and -shm files exist now
-        files = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}-ca.pem")]
+        files = [db, Path(f"{db}-wal"), Path(f"{db}-shm")]
         for path in files:
             assert path.exists(), path
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, (path, oct(path.stat().st_mode))
+        # The CA certificate is public (its key is in the store): readable by the clients of other users.
+        ca = Path(f"{db}-ca.pem")
+        assert stat.S_IMODE(ca.stat().st_mode) == 0o644, oct(ca.stat().st_mode)
+        assert b"PRIVATE KEY" not in ca.read_bytes()
         # the process lock is on the database file itself: no other file
-        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*(p.name for p in files), "stderr.txt"])
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*(p.name for p in files), ca.name, "stderr.txt"])
 
 
 @pytest.mark.slow  # a local service of its own

@@ -151,9 +151,12 @@ def test_a_tls_start_prints_the_line_that_trusts_its_ca(tmp_path: Path) -> None:
         assert f"clients must trust {db}-ca.pem" in hint
         cli_line = hint.split("run the CLI as: ", 1)[1].split(" (the samples", 1)[0]
         sample_line = hint.split("(the samples likewise: ", 1)[1].split("; in code", 1)[0]
-        assert cli_line == f"REQUESTS_CA_BUNDLE={shlex.quote(str(db) + '-ca.pem')} acs-identity user create"
+        assert cli_line == f"acs-identity --ca-file {shlex.quote(str(db) + '-ca.pem')} user create"
+        assert sample_line == f"SSL_CERT_FILE={shlex.quote(str(db) + '-ca.pem')} python samples/identity_sync.py"
         # the lines work as printed, in a shell, with the connection string in the environment
-        env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")}
+        env = {
+            k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+        }
         env["AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"] = emu.connection_string
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         untrusted = _run(["acs-identity", "user", "create"], env)

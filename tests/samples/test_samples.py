@@ -91,7 +91,7 @@ def test_2020_sample_uses_the_preview_surface() -> None:
     text = (SAMPLES / "identity_2020_preview.py").read_text(encoding="utf-8")
     for call in (
         "from azure.communication.administration import CommunicationIdentityClient",
-        "CommunicationIdentityClient.from_connection_string(self.connection_string)",
+        "CommunicationIdentityClient.from_connection_string(connection_string)",
         "identity_client.create_user()",
         'identity_client.issue_token(user, scopes=["chat"])',
         "identity_client.revoke_tokens(user)",
@@ -99,6 +99,7 @@ def test_2020_sample_uses_the_preview_surface() -> None:
         'os.getenv("AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING")',
     ):
         assert call in text
+    assert "self.connection_string" not in text  # each snippet runs as the docs show it (tests/docs)
 
 
 # ----- the demo -----
@@ -274,3 +275,93 @@ def test_demo_with_another_services_key_says_the_key_is_refused(identity_service
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"demo failed against {identity_service.endpoint} (from {ENV}): the service refused")
     assert "the key is not this service's" in line
+
+
+# ----- issue 18: a --tls local service, trusted through SSL_CERT_FILE -----
+
+NO_OTHER_CA = {"REQUESTS_CA_BUNDLE": "", "CURL_CA_BUNDLE": ""}  # empty: unset, so SSL_CERT_FILE is the one read
+
+
+def test_demo_against_an_untrusted_tls_service_says_how_to_trust_it(tmp_path: Path) -> None:
+    with running_emulator(tls=True) as service:
+        done = run_sample("demo.py", service.connection_string, ACS_DEMO_DIR=str(tmp_path / "unused"), **NO_OTHER_CA)
+    assert done.returncode == 1
+    assert_no_secret(done, service.access_key)
+    (line,) = done.stderr.splitlines()
+    assert line == (
+        f"demo failed against {service.endpoint} (from {ENV}): the service was reached, but its TLS certificate "
+        "is not trusted. If it is an 'acs-identity serve --tls', trust the file it printed after the connection "
+        "string: export SSL_CERT_FILE=<the certificate=<path> it printed> and run the demo again."
+    )
+
+
+@pytest.mark.parametrize("name", ["demo.py", "identity_2020_preview.py", "identity_sync.py", "identity_async.py"])
+def test_samples_run_against_a_tls_service_trusted_with_ssl_cert_file(name: str, tmp_path: Path) -> None:
+    with running_emulator(tls=True) as service:
+        assert service.certificate
+        done = run_sample(
+            name,
+            service.connection_string,
+            SSL_CERT_FILE=str(service.certificate),
+            ACS_DEMO_DIR=str(tmp_path / "unused"),
+            **NO_OTHER_CA,
+        )
+    assert done.returncode == 0, done.stderr
+    assert_no_secret(done, service.access_key)
+    assert re.search(USER_ID, done.stdout)
+
+
+# ----- issue 18: samples/teams_phone.py with a token that is not one -----
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("token", "why"),
+    [
+        ("garbage", "it has 1 dot-separated part(s), a JWT has 3 (header.payload.signature)"),
+        ("a.b", "it has 2 dot-separated part(s), a JWT has 3 (header.payload.signature)"),
+        ("a.!!!.c", "its payload (the second part) is not base64url-encoded JSON"),
+        (f"a.{_b64(b'not json')}.c", "its payload (the second part) is not base64url-encoded JSON"),
+        (f"a.{_b64(b'[1, 2]')}.c", "its payload is not a JSON object of claims"),
+        (f"a.{_b64(json.dumps({'tid': TEAMS_TENANT}).encode())}.c", "it has no oid, appid claim"),
+    ],
+    ids=["one-part", "two-parts", "not-base64", "not-json", "not-an-object", "claims-missing"],
+)
+def test_teams_phone_sample_with_a_garbage_token_says_so_in_one_line(
+    identity_service: EmulatorProcess, token: str, why: str
+) -> None:
+    done = run_sample("teams_phone.py", identity_service.connection_string, TEAMS_PHONE_ENTRA_TOKEN=token)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"TEAMS_PHONE_ENTRA_TOKEN is not an Entra ID access token: {why}")
+    assert token not in line
+
+
+def test_teams_phone_sample_with_claims_that_are_not_entra_ids_says_so_in_one_line(
+    identity_service: EmulatorProcess,
+) -> None:
+    token = _entra_token(appid=str(uuid.uuid4()), oid="someone", tid=TEAMS_TENANT, exp=int(time.time()) + 3600)
+    done = run_sample("teams_phone.py", identity_service.connection_string, TEAMS_PHONE_ENTRA_TOKEN=token)
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert line == (
+        "teams_phone.py: object_id must be an Entra id, a GUID such as 00000000-0000-0000-0000-000000000000; "
+        "got 'someone'."
+    )
+
+
+def test_teams_phone_sample_with_a_token_the_service_refuses_says_so_in_one_line(
+    identity_service: EmulatorProcess,
+) -> None:
+    app, obj = str(uuid.uuid4()), str(uuid.uuid4())
+    expired = _entra_token(appid=app, oid=obj, tid=TEAMS_TENANT, exp=int(time.time()) - 3600)
+    done = run_sample("teams_phone.py", identity_service.connection_string, TEAMS_PHONE_ENTRA_TOKEN=expired)
+    assert done.returncode == 1
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("teams_phone.py: the service refused the call: ")
+    assert "(HTTP 401)" in line
+    assert expired not in done.stdout + done.stderr

@@ -21,6 +21,7 @@ from typing import Any, Optional, Union
 from urllib.parse import urlsplit
 
 from azure.core.credentials import AzureKeyCredential
+from azure.core.exceptions import ServiceRequestError
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import (
     AsyncBearerTokenCredentialPolicy,
@@ -119,6 +120,7 @@ class HMACCredentialPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
             except ImportError:  # pragma: no cover - no aiohttp, so no aiohttp transport either
                 pass
         self._host = _host_of(endpoint)
+        self._https = endpoint.lower().startswith("https:")
         self._credential = credential
         self._clock = clock
         key = credential.key if isinstance(credential, AzureKeyCredential) else credential
@@ -131,6 +133,11 @@ class HMACCredentialPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
             if key is not self._key_text and key != self._key_text:
                 self._key, self._key_text = decode_access_key(key), key
         return self._key
+
+    def known_secrets(self) -> tuple[str, ...]:
+        """The access key in force, as the caller gave it: what the client's logs scrub."""
+        key = self._credential.key if isinstance(self._credential, AzureKeyCredential) else self._key_text
+        return (key,)
 
     def sign(self, method: str, path_and_query: str, body: bytes, date: str) -> dict[str, str]:
         """The three auth headers for one request (public for known-answer tests)."""
@@ -147,6 +154,12 @@ class HMACCredentialPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
         http_request = request.http_request
+        if self._https and http_request.url[:5].lower() == "http:":
+            # Only a redirect gets here (the redirect policy refuses it first); as azure-core's
+            # bearer policy does for tokens, nothing is signed for a plain-HTTP URL.
+            raise ServiceRequestError(
+                "A request of this https client was redirected to plain HTTP; it is not signed or sent."
+            )
         http_request.headers.update(
             self.sign(
                 http_request.method,

@@ -34,9 +34,17 @@ from ._api_versions import (
 )
 from ._connection_string import parse_connection_string
 from ._endpoint import implies_https, normalize_endpoint
-from ._identifiers import CommunicationIdentifier, CommunicationUserIdentifier, identifier_from_raw_id
+from ._identifiers import (
+    CommunicationIdentifier,
+    CommunicationUserIdentifier,
+    identifier_from_raw_id,
+    is_guid,
+    is_user_id,
+    user_id_prefix,
+)
 from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
 from ._pipeline import client_kwargs, generated_kwargs
+from ._reach import explain
 from ._redact import looks_secret, shown
 from ._scopes import ScopesInput, expires_in_minutes, normalize_scopes
 
@@ -57,9 +65,6 @@ _AsyncMethod = TypeVar("_AsyncMethod", bound=Callable[..., Awaitable[Any]])
 _BUILD_LOCK = threading.Lock()
 
 
-#: The prefixes of Communication Services user ids: public cloud, the older "spool" form,
-#: and the DoD and GCC High clouds. What follows is the service's to judge.
-USER_ID_PREFIXES = ("8:acs:", "8:spool:", "8:dod-acs:", "8:gcch-acs:")
 _USER_ID_FORM = "'8:acs:<resource id>_<user id>' (as create_user returns it; also 8:spool:, 8:dod-acs:, 8:gcch-acs:)"
 
 #: The operation each Teams Phone method calls ("METHOD path", as in the documents).
@@ -83,8 +88,12 @@ def user_id(user: UserInput, name: str = "user") -> str:
         raw = user.strip()
     else:
         raise ValueError(f"{name} must be a CommunicationUser or a user id such as {_USER_ID_FORM}, got {shown(user)}.")
-    if not any(raw.startswith(prefix) and len(raw) > len(prefix) for prefix in USER_ID_PREFIXES):
-        raise ValueError(f"{name} must be a Communication Services user id such as {_USER_ID_FORM}, got {shown(raw)}.")
+    if not is_user_id(raw):
+        prefix = user_id_prefix(raw)
+        why = f" (after {prefix!r} come the resource id, '_' and the user id)" if prefix else ""
+        raise ValueError(
+            f"{name} must be a Communication Services user id such as {_USER_ID_FORM}, got {shown(raw)}{why}."
+        )
     return raw
 
 
@@ -95,13 +104,18 @@ def _text(name: str, value: Any) -> str:
 
 
 def _id_text(name: str, value: Any) -> str:
-    """An Entra id (tenant, object, application): text, and never something that looks like a key.
+    """An Entra id (tenant, object, application): a GUID, as Entra writes every one of them.
 
-    Such ids go into the URL or the body; a key pasted here by mistake must not travel there.
+    Such ids go into the URL or the body; anything else (a key pasted here by mistake
+    included) is refused before it travels there, and never quoted if it looks secret.
     """
     text = _text(name, value)
     if looks_secret(text):
         raise ValueError(f"{name} looks like an access key or a token; expected an Entra id (a GUID).")
+    if not is_guid(text):
+        raise ValueError(
+            f"{name} must be an Entra id, a GUID such as 00000000-0000-0000-0000-000000000000; got {shown(text)}."
+        )
     return text
 
 
@@ -207,10 +221,12 @@ class IdentityClientBase:
         """A clearer error when an https endpoint turns out to be a plain-http service.
 
         Speaking TLS to a plain-HTTP server fails with OpenSSL's "wrong version number";
-        the usual cause is the local service's endpoint written without ``http://``.
+        the usual cause is the local service's endpoint written without ``http://``. Other
+        causes a person can fix (refused, unknown host, untrusted certificate) are said plainly.
         """
         if not self._endpoint.startswith("https://") or "wrong version number" not in str(error).lower():
-            return None
+            said = explain(self._endpoint, error)
+            return None if said is None else type(error)(said, error=error)  # the same class: a timeout stays one
         http = "http://" + self._endpoint[len("https://") :]
         implied = " (an endpoint without a scheme means https)" if self._https_implied else ""
         return ServiceRequestError(

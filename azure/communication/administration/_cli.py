@@ -8,7 +8,7 @@ any output, and no traceback is printed.
 
 ::
 
-    acs-identity [--connection-string CS] [--api-version VERSION] COMMAND ...
+    acs-identity [--connection-string CS] [--api-version VERSION] [--ca-file PEM] COMMAND ...
 
     user create                                          {"user_id"}
     user delete ID                                       {"user_id", "deleted": true}
@@ -37,11 +37,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, NoReturn, Optional
 
-from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestError
+from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
 from ._api_versions import ApiVersion
 from ._client import CommunicationIdentityClient
+from ._connection_string import parse_connection_string
 from ._models import TeamsExtensionAssignment, TeamsExtensionPrincipalType
+from ._reach import cause_of, certificate_problem
 from ._redact import looks_secret, shown
 from ._scopes import MAX_EXPIRES_IN, MIN_EXPIRES_IN, CommunicationTokenScope, expires_in_since, scope_since
 from ._version import VERSION
@@ -53,13 +55,17 @@ CONNECTION_STRING_ENV = "AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING"
 EXIT_SERVICE_ERROR = 1
 EXIT_USAGE = 2
 
-_GLOBAL_OPTIONS_WITH_VALUE = ("--connection-string", "--api-version")
+_GLOBAL_OPTIONS_WITH_VALUE = ("--connection-string", "--api-version", "--ca-file")
 
 Handler = Callable[[CommunicationIdentityClient, argparse.Namespace], dict[str, Any]]
 
 
 class _UsageError(Exception):
     """A usage or validation error: exit status 2."""
+
+
+class _ServiceFailure(Exception):
+    """A service or network error, already said in the command line's terms: exit status 1."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -241,6 +247,14 @@ def _add_global_options(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
         default=default,
         metavar="VERSION",
         help="one of " + ", ".join(v.value for v in ApiVersion) + " (default: the latest)",
+    )
+    group.add_argument(
+        "--ca-file",
+        default=default,
+        metavar="PEM",
+        help="the CA certificate to trust for an https endpoint, such as the certificate=<path> that "
+        "'acs-identity serve --tls' prints (default: $REQUESTS_CA_BUNDLE, then $CURL_CA_BUNDLE, then "
+        "$SSL_CERT_FILE, then the certifi bundle)",
     )
 
 
@@ -475,16 +489,71 @@ def _fail(message: str, secrets: Sequence[str] = ()) -> None:
     sys.stderr.flush()
 
 
-def _service_error(error: AzureError) -> str:
+_STOPPED_SERVE = (
+    "If it was printed by an 'acs-identity serve' that has stopped, start that again and use the line "
+    "it prints (with --port 0 the port changes at each start)"
+)
+
+
+def _unreachable(error: ServiceRequestError, endpoint: str, source: str) -> str:
+    """Which endpoint, why it could not be used, and what to do (the words of ``make demo``)."""
+    where = f"the service at {endpoint} (from {source})"
+    cause = cause_of(error)
+    if cause == "certificate":
+        return (
+            f"{where} was reached, but its TLS certificate is not trusted ({certificate_problem(error)}). "
+            "For a local service started with --tls, trust the file it printed after the connection string "
+            "(certificate=<path>): pass --ca-file <path>, or export SSL_CERT_FILE=<path>."
+        )
+    if cause == "refused":
+        return (
+            f"cannot reach {where}: connection refused, nothing listens there. {_STOPPED_SERVE}; or check the endpoint."
+        )
+    if cause == "unknown-host":
+        return f"cannot reach {where}: its host name does not resolve; check the endpoint in the connection string."
+    if cause == "timeout":
+        return f"cannot reach {where}: the connection timed out; check the endpoint, and any proxy or firewall."
+    return f"cannot reach {where}: {_plain_reason(error.message)}"
+
+
+#: Internal objects that transports put before their reason ("_Connection(host=..., port=...): ",
+#: "<urllib3.connection.HTTPConnection object at 0x...>: "): never shown to a user.
+_INTERNAL_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-f]+>:?\s*|\b_?\w*Connection\([^)]*\):?\s*")
+
+
+def _plain_reason(message: str) -> str:
+    """A transport's message without the internal objects it names."""
+    return _INTERNAL_REPR.sub("", message).strip() or "the request could not be sent"
+
+
+def _service_error(error: AzureError, endpoint: str = "", source: str = "") -> str:
     if isinstance(error, HttpResponseError):
         detail = error.error
         code = (detail.code if detail is not None else None) or error.reason or "HttpError"
         message = (detail.message if detail is not None else None) or error.message
         status = f" (HTTP {error.status_code})" if error.status_code else ""
-        return f"{code}: {message}{status}"
+        said = f"{code}: {message}{status}"
+        if isinstance(error, ClientAuthenticationError) and code == "Denied" and endpoint:
+            said += (
+                f". The service at {endpoint} refused the access key of the connection string (from {source}): "
+                "the key is not this service's (or this machine's clock is more than 15 minutes off). Use the "
+                "resource's own connection string; for a local service, the line its 'acs-identity serve' printed."
+            )
+        return said
     if isinstance(error, ServiceRequestError):
-        return f"cannot reach the service: {error.message}"
-    return f"{type(error).__name__}: {error.message}"
+        if endpoint:
+            return _unreachable(error, endpoint, source)
+        return f"cannot reach the service: {_plain_reason(error.message)}"
+    return f"{type(error).__name__}: {_plain_reason(error.message)}"
+
+
+def _ca_file(path: Optional[str]) -> dict[str, Any]:
+    """``connection_verify=`` for ``--ca-file``, checked before any request."""
+    if path is None:
+        return {}
+    if not os.path.isfile(path):
+        raise _UsageError(f"--ca-file: no such file: {shown(path)}")
+    return {"connection_verify": path}
 
 
 def _run(args: argparse.Namespace, secrets: list[str]) -> int:
@@ -494,9 +563,13 @@ def _run(args: argparse.Namespace, secrets: list[str]) -> int:
     if conn_str is None or not conn_str.strip():
         raise _UsageError(f"no connection string: pass --connection-string or set {CONNECTION_STRING_ENV}")
     secrets.extend(_secrets(conn_str))
+    source = "--connection-string" if args.connection_string is not None else f"${CONNECTION_STRING_ENV}"
     handler: Handler = args.handler
     try:
-        client = CommunicationIdentityClient.from_connection_string(conn_str, api_version=args.api_version)
+        client = CommunicationIdentityClient.from_connection_string(
+            conn_str, api_version=args.api_version, **_ca_file(args.ca_file)
+        )
+        endpoint = parse_connection_string(conn_str).endpoint
     except ValueError as error:
         raise _UsageError(_in_cli_terms(str(error))) from None
     with client:
@@ -504,6 +577,8 @@ def _run(args: argparse.Namespace, secrets: list[str]) -> int:
             result = handler(client, args)
         except ValueError as error:  # the client's local checks, before any request
             raise _UsageError(_in_cli_terms(str(error))) from None
+        except AzureError as error:
+            raise _ServiceFailure(_service_error(error, endpoint, source)) from None
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
     return 0
@@ -537,6 +612,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     except _UsageError as error:
         _fail(str(error), secrets)
         return EXIT_USAGE
+    except _ServiceFailure as error:
+        _fail(str(error), secrets)
+        return EXIT_SERVICE_ERROR
     except AzureError as error:
         _fail(_service_error(error), secrets)
         return EXIT_SERVICE_ERROR

@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
-from typing import Any
+from typing import Any, Optional
 
 from azure.core import CaseInsensitiveEnumMeta
 
@@ -273,6 +274,41 @@ class UnknownIdentifier(CommunicationIdentifier):
     def identifier(self) -> str:
         """The raw id as given (the 2020 preview's name for :attr:`raw_id`)."""
         return self._raw_id
+
+
+#: The prefixes of Communication Services user ids: public cloud, the older "spool" form,
+#: and the DoD and GCC High clouds.
+USER_ID_PREFIXES = ("8:acs:", "8:spool:", "8:dod-acs:", "8:gcch-acs:")
+#: What follows the prefix: the resource id, "_", the user id (and, for a Teams Phone user,
+#: "_" and the object id). Every published form (the service's answers, the official SDKs'
+#: tests and recordings, 2020 chat fixtures such as "8:spool:<guid>_9b0110-08007f1041") is
+#: GUIDs or hex runs with hyphens; letters, digits and hyphens are allowed in each part.
+_USER_ID_BODY = re.compile(r"[0-9A-Za-z-]+(?:_[0-9A-Za-z-]+){1,2}")
+_GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+
+
+def user_id_prefix(raw_id: str) -> Optional[str]:
+    """The Communication Services user prefix ``raw_id`` starts with (``"8:acs:"``, ...), or ``None``."""
+    return next((prefix for prefix in USER_ID_PREFIXES if raw_id.startswith(prefix)), None)
+
+
+def is_user_id(raw_id: str) -> bool:
+    """Whether ``raw_id`` has the shape of a Communication Services user id.
+
+    A prefix, then the resource id, ``_`` and the user id (a Teams Phone user: ``_`` and a third part).
+
+    >>> is_user_id("8:acs:2dee53b4-368b-45b4-ab52-8493fb117652_00000023-1ab4-2f3c-f40f-343a0d003d60")
+    True
+    >>> is_user_id("8:acs:foo")
+    False
+    """
+    prefix = user_id_prefix(raw_id)
+    return prefix is not None and _USER_ID_BODY.fullmatch(raw_id[len(prefix) :]) is not None
+
+
+def is_guid(value: str) -> bool:
+    """True for the 8-4-4-4-12 hexadecimal form of Entra ids (tenants, objects, applications)."""
+    return _GUID.fullmatch(value) is not None
 
 
 def identifier_from_raw_id(raw_id: str) -> CommunicationIdentifier:

@@ -11,13 +11,21 @@ INFO, headers redacted by an allow-list, no bodies). For a request that the
 trace above logs, that would be a second, differently redacted copy, so the
 client's ``http_logging_policy`` stays quiet for exactly those requests: each
 request and response is logged once.
+
+Both logs also scrub the client's own secrets (its access key) from every line they write,
+wherever a caller put it: a custom header, ``user_agent=``, the client request id, a
+``send_request`` URL or body. Header allow-lists and JSON field names cannot see a key pasted
+into a value; the client knows its key, so it looks for that key itself, as written and
+URL-encoded.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Optional
+from urllib.parse import quote, quote_plus
 
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import HttpLoggingPolicy, NetworkTraceLoggingPolicy
@@ -28,6 +36,50 @@ _TRACED = "acs_network_trace_logged"
 REDACTED = "REDACTED"
 _SECRET_HEADERS = frozenset({"authorization", "x-ms-content-sha256"})
 _SECRET_FIELDS = frozenset({"token", "accesstoken"})
+
+
+#: What a logging policy calls for the client's secrets at the moment it logs (a rotated
+#: ``AzureKeyCredential`` key is the one in force).
+Secrets = Callable[[], Iterable[str]]
+
+
+def _no_secrets() -> Iterable[str]:
+    return ()
+
+
+def scrub(text: str, secrets: Secrets) -> str:
+    """``text`` with every secret, as written or URL-encoded, replaced by ``REDACTED``.
+
+    >>> scrub("user-agent: c2VjcmV0K2tleQ== and c2VjcmV0K2tleQ%3D%3D", lambda: ["c2VjcmV0K2tleQ=="])
+    'user-agent: REDACTED and REDACTED'
+    """
+    for secret in secrets():
+        if not secret:
+            continue
+        # The longest forms first: a percent-encoded key contains no raw one, and vice versa.
+        for form in sorted({secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}, key=len, reverse=True):
+            text = text.replace(form, REDACTED)
+    return text
+
+
+class _ScrubbingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """A logger that formats each record's message and scrubs the client's secrets from it.
+
+    Given to azure-core's ``HttpLoggingPolicy`` as its logger: that policy redacts headers by
+    an allow-list of names (``User-Agent`` and ``x-ms-client-request-id`` are on it), so a key
+    passed in their values would reach the log as it is.
+    """
+
+    def __init__(self, logger: logging.Logger, secrets: Secrets) -> None:
+        super().__init__(logger, {})
+        self._secrets = secrets
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if not self.isEnabledFor(level):
+            return
+        text = str(msg) % args if args else str(msg)
+        kwargs.setdefault("stacklevel", 2)
+        self.logger.log(level, "%s", scrub(text, self._secrets), **kwargs)
 
 
 def _redact_json(value: Any) -> Any:
@@ -51,7 +103,7 @@ def redact_body(body: Any) -> str:
         return f"({len(body)} bytes, not JSON, not logged)"
 
 
-def _headers(headers: Any) -> str:
+def _headers(headers: Mapping[str, Any]) -> str:
     return "".join(
         f"\n    {name!r}: {REDACTED if name.lower() in _SECRET_HEADERS else value!r}" for name, value in headers.items()
     )
@@ -63,9 +115,13 @@ class RedactingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):
     azure-core's network trace with its output replaced: same switch, same place in the pipeline.
     """
 
-    def __init__(self, logging_enable: bool = False, **kwargs: Any) -> None:
+    def __init__(self, logging_enable: bool = False, *, secrets: Secrets = _no_secrets, **kwargs: Any) -> None:
         super().__init__(logging_enable=logging_enable, **kwargs)
         self._enabled = logging_enable
+        self._secrets = secrets
+
+    def _debug(self, text: str) -> None:
+        _LOGGER.debug("%s", scrub(text, self._secrets))
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
         enabled = request.context.options.pop("logging_enable", self._enabled)
@@ -76,12 +132,9 @@ class RedactingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):
         request.context[_TRACED] = True
         http_request = request.http_request
         body = getattr(http_request, "content", None)
-        _LOGGER.debug(
-            "Request %s %s\nRequest headers:%s\nRequest body: %s",
-            http_request.method,
-            http_request.url,
-            _headers(http_request.headers),
-            redact_body(body),
+        self._debug(
+            f"Request {http_request.method} {http_request.url}\nRequest headers:{_headers(http_request.headers)}"
+            f"\nRequest body: {redact_body(body)}"
         )
 
     def on_response(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> None:
@@ -92,19 +145,31 @@ class RedactingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):
             body: Any = http_response.body()
         except Exception:
             body = None
-        _LOGGER.debug(
-            "Response status: %s\nResponse headers:%s\nResponse body: %s",
-            http_response.status_code,
-            _headers(http_response.headers),
-            redact_body(body),
+        self._debug(
+            f"Response status: {http_response.status_code}\nResponse headers:{_headers(http_response.headers)}"
+            f"\nResponse body: {redact_body(body)}"
         )
 
 
 class UntracedHttpLoggingPolicy(HttpLoggingPolicy):
-    """azure-core's ``HttpLoggingPolicy``, silent for requests the redacting trace already logs."""
+    """azure-core's ``HttpLoggingPolicy``, silent for requests the redacting trace already logs.
+
+    For the others it logs through a logger that scrubs the client's secrets.
+    """
+
+    def __init__(
+        self, logger: Optional[logging.Logger] = None, *, secrets: Secrets = _no_secrets, **kwargs: Any
+    ) -> None:
+        super().__init__(logger, **kwargs)
+        self._secrets = secrets
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
         if not request.context.get(_TRACED):
+            # The logger azure-core would pick (the call's, a retry's, or this policy's), scrubbing.
+            logger = request.context.get("logger") or request.context.options.pop("logger", None) or self.logger
+            if not isinstance(logger, _ScrubbingLogger):
+                logger = _ScrubbingLogger(logger, self._secrets)
+            request.context["logger"] = logger
             super().on_request(request)
             return
         # Still take this policy's per-call options out: they must not reach the transport.

@@ -19,6 +19,7 @@ from azure.core.credentials import AzureKeyCredential
 
 from ._auth import AsyncBearerPolicy, BearerPolicy, HMACCredentialPolicy
 from ._logging import RedactingNetworkTraceLoggingPolicy, UntracedHttpLoggingPolicy
+from ._redirect import redirect_policy
 from ._version import VERSION
 
 ENTRA_SCOPE = "https://communication.azure.com//.default"  # the double slash is real
@@ -52,13 +53,18 @@ def policy_hooks(auth: Any, **kwargs: Any) -> dict[str, Any]:
     A caller's ``http_logging_policy`` (like every other azure-core policy
     keyword) is kept.
     """
+    secrets = getattr(auth, "known_secrets", None) or _no_secrets  # the key, for the logs to scrub
     hooks: dict[str, Any] = {
         "authentication_policy": auth,
-        "logging_policy": RedactingNetworkTraceLoggingPolicy(**kwargs),
+        "logging_policy": RedactingNetworkTraceLoggingPolicy(secrets=secrets, **kwargs),
     }
     if kwargs.get("http_logging_policy") is None:
-        hooks["http_logging_policy"] = UntracedHttpLoggingPolicy(**kwargs)
+        hooks["http_logging_policy"] = UntracedHttpLoggingPolicy(secrets=secrets, **kwargs)
     return hooks
+
+
+def _no_secrets() -> tuple[str, ...]:
+    return ()
 
 
 _TRANSPORT_KEYS = (
@@ -111,6 +117,8 @@ def client_kwargs(
         )
     auth = auth_policy(endpoint, credential, is_async=is_async)
     kwargs.setdefault("sdk_moniker", SDK_MONIKER)
+    if kwargs.get("redirect_policy") is None:  # a caller's own is kept, like every policy keyword
+        kwargs["redirect_policy"] = redirect_policy(is_async=is_async, **kwargs)
     if "transport" not in kwargs:
         kwargs["transport"] = default_async_transport(kwargs) if is_async else default_sync_transport(endpoint, kwargs)
     kwargs["authentication_policy"] = auth

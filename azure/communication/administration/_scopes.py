@@ -6,9 +6,9 @@ catalog that ``make generate`` writes from the swagger documents (``_generated/_
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
-from typing import Optional, Union
+from typing import Optional, Protocol, TypeVar, Union
 
 from ._api_versions import DEFAULT_API_VERSION, TOKEN_EXPIRES_IN, ApiVersion, require_property
 from ._generated import _catalog
@@ -45,7 +45,26 @@ def _default_bounds() -> tuple[int, int, int]:
 MIN_EXPIRES_IN = timedelta(minutes=_default_bounds()[0])
 MAX_EXPIRES_IN = timedelta(minutes=_default_bounds()[1])
 
-ScopesInput = Iterable[Union[str, CommunicationTokenScope]]
+_Scope_co = TypeVar("_Scope_co", covariant=True)
+
+
+class ScopeCollection(Protocol[_Scope_co]):
+    """A collection of scopes that is not a string: a ``list``, ``tuple``, ``set``, dict keys...
+
+    ``Iterable[str]`` would let a bare ``"chat"`` through (a string is an iterable of
+    strings), which then fails at run time. A string's ``__contains__`` accepts only a
+    string, while every other collection's accepts any object; requiring the latter is how
+    a type checker (``mypy --strict``) flags ``get_token(user, "chat")``.
+    """
+
+    def __iter__(self) -> Iterator[_Scope_co]: ...
+
+    def __contains__(self, value: object, /) -> bool: ...
+
+
+#: What the ``scopes`` parameters accept: a collection of scopes (members or strings), or an
+#: iterator such as a generator; never a single string (write ``["chat"]``).
+ScopesInput = Union[ScopeCollection[Union[str, CommunicationTokenScope]], Iterator[Union[str, CommunicationTokenScope]]]
 
 
 def valid_scopes(api_version: ApiVersion) -> tuple[CommunicationTokenScope, ...]:
@@ -71,7 +90,13 @@ def normalize_scopes(scopes: ScopesInput, api_version: ApiVersion) -> list[str]:
     """
     allowed = valid_scopes(api_version)
     listing = ", ".join(s.value for s in allowed)
-    if isinstance(scopes, (str, bytes)) or not isinstance(scopes, Iterable):
+    if isinstance(scopes, (str, bytes)):
+        # Not iterated (a string is an iterable of one-letter scopes): the type says so too.
+        raise ValueError(
+            f"scopes must be a list of scopes such as ['chat'], not a single string; "
+            f"valid scopes for {api_version.value}: {listing}."
+        )
+    if not isinstance(scopes, Iterable):
         raise ValueError(f"scopes must be a list of scopes; valid scopes for {api_version.value}: {listing}.")
     result: list[str] = []
     for raw in scopes:

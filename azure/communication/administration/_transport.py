@@ -10,8 +10,9 @@ next to nothing):
 * proxies: ``proxies=`` given to the client or the call, else the environment's
   (``HTTP(S)_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), resolved the way requests
   resolves them (explicit ones win, environment fills in the scheme);
-* TLS: certifi's CA bundle as requests uses it, or ``REQUESTS_CA_BUNDLE`` /
-  ``CURL_CA_BUNDLE``, or ``connection_verify`` (``False``, a file or a folder),
+* TLS: ``connection_verify`` (``False``, a file or a folder), else the first of
+  ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE`` and ``SSL_CERT_FILE`` that is set
+  (:func:`env_ca_bundle`), else certifi's CA bundle as requests uses it,
   and ``connection_cert``.  The ``SSLContext`` (with the CA bundle loaded) is
   built once per process per distinct setting, the first time a connection
   needs it, and shared by every client;
@@ -439,6 +440,28 @@ def _new_ssl_context(verify: Verify, cert: Cert) -> ssl.SSLContext:
     return context
 
 
+#: The environment variables naming a CA bundle, the first one set wins: requests' own
+#: settings (what azure-core's transports read) before OpenSSL's general one, so a bundle
+#: given to Python HTTP clients in particular overrides one given to every OpenSSL program.
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+def env_ca_bundle() -> Optional[str]:
+    """The CA bundle the environment names (:data:`CA_BUNDLE_VARIABLES`, in order), or ``None``.
+
+    :raises ValueError: The variable names a path that does not exist (said with the variable's name).
+    """
+    for name in CA_BUNDLE_VARIABLES:
+        value = os.environ.get(name)
+        if value:
+            if not os.path.exists(value):
+                raise ValueError(
+                    f"{name} names {value!r}, which does not exist; set it to a CA bundle file or unset it."
+                )
+            return value
+    return None
+
+
 def _default_ca_bundle() -> str:
     from requests.utils import DEFAULT_CA_BUNDLE_PATH  # certifi's bundle, as requests (and so azure-core) uses it
 
@@ -505,7 +528,7 @@ class PooledTransport(HttpTransport[HttpRequest, PooledResponse]):
         use_env = kwargs.pop("use_env_settings", True)
         self._proxies: Optional[Mapping[str, str]] = kwargs.pop("proxies", None)
         if use_env and "connection_verify" not in kwargs:
-            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            bundle = env_ca_bundle()
             if bundle:
                 kwargs["connection_verify"] = bundle
         cert: Any = kwargs.pop("connection_cert", None)

@@ -1,1 +1,1 @@
-VERSION = "1.0.0b1"
+VERSION = "1.0.0b5"

@@ -9,15 +9,14 @@ transport resolves it (``proxies=`` first, then the environment), and handed to
 aiohttp with each request.  ``.netrc`` is not consulted (the sync transport never
 did: a service request always carries its own ``Authorization``).
 
-A CA bundle path or client certificate (``connection_verify`` / ``connection_cert``,
-or ``REQUESTS_CA_BUNDLE``) becomes one shared ``SSLContext`` on the session's
-connector, instead of azure-core building a new context (and reading the bundle)
+A CA bundle path or client certificate (``connection_verify`` / ``connection_cert``, or the
+environment's ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, ``SSL_CERT_FILE``) becomes one shared
+``SSLContext`` on the session's connector, instead of azure-core building a new context (and reading the bundle)
 per request.  Requests are still written and responses read by aiohttp.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import MutableMapping
 from typing import Any, Optional
 
@@ -25,13 +24,13 @@ import aiohttp
 from azure.core.pipeline.transport import AioHttpTransport
 from azure.core.rest import AsyncHttpResponse, HttpRequest
 
-from .._transport import ProxyResolver, shared_ssl_context
+from .._transport import ProxyResolver, env_ca_bundle, shared_ssl_context
 
 
 class EnvOnceAioHttpTransport(AioHttpTransport):  # type: ignore[misc]  # azure-core exports it lazily, untyped
     """``AioHttpTransport`` with proxy and TLS settings resolved once; see the module docstring.
 
-    :keyword bool use_env_settings: read proxies and ``REQUESTS_CA_BUNDLE`` from the environment (default ``True``).
+    :keyword bool use_env_settings: read proxies and the CA bundle from the environment (default ``True``).
     :keyword dict proxies: proxies for every request, as requests spells them (``{"https": url}``).
     :keyword connection_verify: ``True`` (default), ``False``, or a CA bundle file or folder.
     :keyword connection_cert: client certificate file, or ``(cert_file, key_file)``.
@@ -44,7 +43,7 @@ class EnvOnceAioHttpTransport(AioHttpTransport):  # type: ignore[misc]  # azure-
         self._proxy = ProxyResolver(kwargs.pop("proxies", None), use_env)
         verify = kwargs.pop("connection_verify", None)
         if verify is None and use_env:
-            verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            verify = env_ca_bundle()  # REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE: the first set
         cert = kwargs.pop("connection_cert", None)
         self._tls: Optional[tuple[Any, Any]] = None
         if isinstance(verify, str) or cert:

@@ -12,15 +12,8 @@ Nothing is mirrored in memory: identities and assignments are read by
 primary key when a request needs them (6 to 14 microseconds from SQLite's
 page cache), so memory and start-up time do not grow with the number of
 identities (``bench/store_startup.py``).
-"One process per store" is enforced, not assumed: the store takes an
-exclusive ``flock`` on the database file itself, so the lock belongs to the
-file, not to the name it was opened by, and a second process on the same file
-(by the same path, a symbolic link or a hard link) refuses to start
-(:class:`StoreInUseError`).  SQLite names its ``-wal`` and ``-shm`` files after
-the path it is given, so the store opens the file by its real path (symbolic
-links resolved) and refuses a file with more than one hard link
-(:class:`StoreLinkError`): after a ``kill -9``, a start under another name would
-not see the committed writes waiting in the first name's ``-wal`` file.
+"One process per store" is enforced, not assumed, and the database file is
+owner-only: see :mod:`._store_file`.
 
 Deleting an identity leaves a tombstone (its id, deletion time and
 revocation boundary) for the *tombstone retention*, by default the longest
@@ -28,24 +21,16 @@ lifetime a token can be given (read from the API catalog); by then every
 token issued before the deletion has expired, so :meth:`Store.sweep`, run in
 small batches by :func:`sweep_tombstones`, removes it.  The answers never
 depend on it being there (see :meth:`Store.ensure_identity` and
-``Emulator.judge``).
-
-The store holds the access key and private keys, so the database (and the
-SQLite ``-wal``/``-shm`` files, which SQLite creates with the database's
-mode) is created owner-only (0600) whatever the umask, and an existing one
-readable by others is tightened to 0600.
+``_handlers.extras.judge``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import math
-import os
 import sqlite3
-import stat
 import threading
 import time
 import uuid
@@ -53,16 +38,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import _versions
+from ._store_file import LockedFile, StoreInUseError, StoreLinkError
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX: no cross-process lock
-    fcntl = None  # type: ignore[assignment]
+__all__ = [
+    "DEFAULT_TOMBSTONE_RETENTION",
+    "MIN_TOMBSTONE_RETENTION",
+    "Assignment",
+    "IdentityState",
+    "Store",
+    "StoreInUseError",
+    "StoreLinkError",
+    "revocation_boundary",
+    "sweep_tombstones",
+]
 
 log = logging.getLogger("acs_identity_emulator")
-
-#: Mode of every file the store creates: it holds the access key and private keys.
-PRIVATE_MODE = 0o600
 
 #: How long a deleted identity's tombstone is kept by default (seconds): the longest lifetime
 #: any API version lets a token have, so every token issued before the deletion has expired.
@@ -98,56 +88,6 @@ CREATE TABLE IF NOT EXISTS assignments (
     PRIMARY KEY (tenant_id, object_id)
 );
 """
-
-
-class StoreInUseError(RuntimeError):
-    """Another process serves this store (the message names the store and that process)."""
-
-
-class StoreLinkError(OSError):
-    """The store file has more than one name (hard links); the message says what to do."""
-
-
-def private_file(path: str) -> None:
-    """Create ``path`` owner-only (0600) if absent, else take away group/other access.
-
-    ``fchmod`` after ``open`` makes the mode exact whatever the umask (a
-    umask can only take bits away, and a strict one such as 0277 would leave
-    a file its owner cannot write).
-    """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
-    try:
-        if stat.S_IMODE(os.fstat(fd).st_mode) != PRIVATE_MODE:
-            os.fchmod(fd, PRIVATE_MODE)
-    finally:
-        os.close(fd)
-
-
-def _flock_holder(fd: int) -> int | None:
-    """The pid holding an exclusive ``flock`` on ``fd``'s file, from ``/proc/locks`` (Linux), else ``None``."""
-    info = os.fstat(fd)
-    found: list[tuple[bool, int]] = []
-    try:
-        with open("/proc/locks", encoding="ascii", errors="replace") as table:
-            for line in table:
-                # "1: FLOCK  ADVISORY  WRITE 1234 fe:00:5678 0 EOF"; waiters are "1: -> FLOCK ...".
-                fields = line.split()
-                if len(fields) < 6 or fields[1:4] != ["FLOCK", "ADVISORY", "WRITE"]:
-                    continue
-                device, _, inode = fields[5].rpartition(":")
-                major, _, minor = device.partition(":")
-                if inode != str(info.st_ino):
-                    continue
-                with contextlib.suppress(ValueError):
-                    same_device = (int(major, 16), int(minor, 16)) == (os.major(info.st_dev), os.minor(info.st_dev))
-                    found.append((same_device, int(fields[4])))
-    except OSError:
-        return None
-    exact = [pid for same, pid in found if same]
-    if len(exact) == 1:
-        return exact[0]
-    # Some file systems (btrfs subvolumes) report another device number here than stat does.
-    return found[0][1] if len(found) == 1 else None
 
 
 def revocation_boundary(valid_from: float | None) -> int | None:
@@ -188,13 +128,35 @@ class Assignment:
         return body
 
 
+def _checked_retention(seconds: float) -> float:
+    if not (math.isfinite(seconds) and seconds >= MIN_TOMBSTONE_RETENTION):
+        raise ValueError(f"the tombstone retention must be at least {MIN_TOMBSTONE_RETENTION:g} second")
+    return seconds
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """Open the database (WAL, ``synchronous=NORMAL``: see the module docstring) with its tables."""
+    # check_same_thread=False only so tests/tools may close it from
+    # another thread; all normal use is from the event-loop thread.
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        if path != ":memory:":
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=5000")
+        db.executescript(_SCHEMA)
+    except BaseException:
+        db.close()  # before the lock's descriptor, whose close drops SQLite's own locks
+        raise
+    return db
+
+
 class Store:
     """The emulator's state.  Not thread-safe by design: the event loop owns it.
 
-    ``tombstone_retention`` (seconds, at least :data:`MIN_TOMBSTONE_RETENTION`; default
-    :data:`DEFAULT_TOMBSTONE_RETENTION`) is how long a deleted identity's tombstone stays;
-    ``clock`` is what :meth:`sweep` reads the time from (default: ``time.time``, looked up
-    at each call like the rest of the service does).
+    ``tombstone_retention`` (seconds, at least :data:`MIN_TOMBSTONE_RETENTION`) is how long a
+    deleted identity's tombstone stays; :meth:`sweep` reads the time from ``clock`` (default:
+    ``time.time``, looked up at each call like the rest of the service does).
     """
 
     def __init__(
@@ -204,107 +166,22 @@ class Store:
         tombstone_retention: float = DEFAULT_TOMBSTONE_RETENTION,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        if not (math.isfinite(tombstone_retention) and tombstone_retention >= MIN_TOMBSTONE_RETENTION):
-            raise ValueError(f"the tombstone retention must be at least {MIN_TOMBSTONE_RETENTION:g} second")
-        self.tombstone_retention = tombstone_retention
+        self.tombstone_retention = _checked_retention(tombstone_retention)
         self._clock = clock
-        self._lock_fd: int | None = None
+        self._file: LockedFile | None = None
         #: True when this store created its database file (see :meth:`discard`).
         self.created = False
         self._remove_on_release = False
         if path not in (":memory:", ""):  # "" is an SQLite temporary database
-            # SQLite names -wal and -shm after the path it is given: always the real one.
-            path = os.path.realpath(path)
-        self._path = path
-        if path not in (":memory:", ""):
-            self._lock_fd, self.created = self._take_process_lock(path)
-            try:
-                for suffix in ("-wal", "-shm", "-journal"):
-                    if os.path.exists(path + suffix):
-                        private_file(path + suffix)
-            except BaseException:
-                self._release_process_lock()
-                raise
+            self._file = LockedFile(path)
+            path, self.created = self._file.path, self._file.created
         try:
-            # check_same_thread=False only so tests/tools may close it from
-            # another thread; all normal use is from the event-loop thread.
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            if path != ":memory:":
-                self._db.execute("PRAGMA journal_mode=WAL")
-            # See the module docstring for why NORMAL survives kill -9.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(_SCHEMA)
+            self._db = _connect(path)
         except BaseException:
-            with contextlib.suppress(AttributeError, sqlite3.Error):
-                self._db.close()  # before the lock's descriptor, whose close drops SQLite's own locks
-            self._remove_on_release = self.created
-            self._release_process_lock()
+            if self._file is not None:
+                self._file.release(remove=self.created)
             raise
         self._lock = threading.Lock()
-
-    @staticmethod
-    def _take_process_lock(path: str) -> tuple[int | None, bool]:
-        """Lock the database file at ``path`` (a real path) for the life of this store.
-
-        Returns (the locked descriptor, whether this call created the file), or
-        raises :class:`StoreInUseError` or :class:`StoreLinkError`.  The lock is an
-        exclusive ``flock`` on the file itself, so it holds however the file is
-        named, and dies with its process (``kill -9`` included): a stale lock
-        never blocks a restart.  SQLite locks the same file with ``fcntl`` locks,
-        which ``flock`` does not interfere with.  The file is created owner-only
-        (0600 whatever the umask) or tightened to 0600.
-        """
-        if fcntl is None:  # pragma: no cover - not POSIX: no cross-process lock
-            private_file(path)
-            return None, False
-        for _ in range(10):
-            try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_MODE)
-                created = True
-            except FileExistsError:
-                fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
-                created = False
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                holder = _flock_holder(fd)
-                os.close(fd)
-                by = "another emulator process" + ("" if holder is None else f" (pid {holder})")
-                raise StoreInUseError(
-                    f"the store {path} is in use by {by}; one store is served by one process at a time"
-                ) from None
-            locked = os.fstat(fd)
-            try:
-                named = os.stat(path)
-            except FileNotFoundError:
-                named = None
-            if named is not None and (named.st_dev, named.st_ino) == (locked.st_dev, locked.st_ino):
-                break
-            # A start that failed removed (or replaced) the file between our open and our lock.
-            os.close(fd)
-        else:
-            raise OSError(f"the store {path} keeps being removed or replaced while it is opened")
-        if locked.st_nlink > 1:
-            os.close(fd)
-            raise StoreLinkError(
-                f"{path} has {locked.st_nlink} names (hard links); SQLite keeps the store's recent writes in a "
-                f"-wal file named after the name it was opened by, so a store must have one name: remove the other "
-                f"links, or use a symbolic link"
-            )
-        if stat.S_IMODE(locked.st_mode) != PRIVATE_MODE:
-            os.fchmod(fd, PRIVATE_MODE)  # exact whatever the umask
-        return fd, created
-
-    def _release_process_lock(self) -> None:
-        if self._lock_fd is not None:
-            if self._remove_on_release:
-                # Still locked: no other process can have taken this file for its store.
-                for suffix in ("", "-wal", "-shm", "-journal"):
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(self._path + suffix)
-            os.close(self._lock_fd)  # releases the flock
-            self._lock_fd = None
 
     def discard(self) -> None:
         """Close, and remove the database (and SQLite's side files) if this store created it.
@@ -472,7 +349,8 @@ class Store:
         """Close the database (checkpointing the WAL) and let another process have it."""
         with self._lock:
             self._db.close()
-        self._release_process_lock()
+        if self._file is not None:
+            self._file.release(remove=self._remove_on_release)
 
 
 async def sweep_tombstones(store: Store, interval: float = SWEEP_INTERVAL) -> None:

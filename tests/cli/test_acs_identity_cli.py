@@ -488,9 +488,9 @@ def test_serve_usage_error_exits_2() -> None:
     [
         (
             ("token", "revoke", UNKNOWN_ID, "--issued-before", "2026-01-01T00:00:00Z"),
-            "--api-version 2026-09-23 revokes all tokens of a user and has no '--issued-before'; use --api-version "
-            "2020-07-20-preview2 to revoke tokens issued before a given time, or leave out --issued-before to "
-            "revoke all.",
+            f"--api-version {_catalog.LATEST_GA} revokes all tokens of a user and has no '--issued-before'; "
+            "use --api-version 2020-07-20-preview2 to revoke tokens issued before a given time, "
+            "or leave out --issued-before to revoke all.",
         ),
         (
             ("--api-version", "2022-06-01", "token", "issue", UNKNOWN_ID, "--scopes", "chat", "--expires-in", "60"),

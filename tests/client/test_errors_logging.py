@@ -114,7 +114,7 @@ def test_logging_redacts_secrets_with_fakes(caplog):
     client = CommunicationIdentityClient(f.ENDPOINT, f.KEY, transport=transport, logging_enable=True)
     client.create_user_and_token(["chat"])
     text = "\n".join(r.getMessage() for r in caplog.records)
-    assert "POST https://contoso.communication.azure.com/identities?api-version=2026-09-23" in text
+    assert f"POST https://contoso.communication.azure.com/identities?api-version={LATEST.value}" in text
     assert re.search(r"'Authorization': '?REDACTED", text)
     assert '"token":"REDACTED"' in text
     signature = transport.last.header("Authorization").split("Signature=")[1]

@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 
 from azure.communication.administration import CommunicationIdentityClient
+from azure.communication.administration._generated import _catalog
 from azure.communication.administration.aio import CommunicationIdentityClient as AsyncCommunicationIdentityClient
 
 from . import _fakes as f
 
-URL = "https://contoso.communication.azure.com/identities?api-version=2026-09-23"
+URL = f"https://contoso.communication.azure.com/identities?api-version={_catalog.LATEST_GA}"
 PACKAGE_LOGGER = "azure.communication.administration"
 CORE_HTTP_LOGGER = "azure.core.pipeline.policies.http_logging_policy"
 

@@ -38,6 +38,7 @@ from azure.core.pipeline.policies import (
 )
 
 from azure.communication.administration import CommunicationIdentityClient
+from azure.communication.administration._generated import _catalog
 from azure.communication.administration._generated.ga import IdentityRestClient
 from azure.communication.administration._generated.ga.aio import IdentityRestClient as AsyncIdentityRestClient
 from azure.communication.administration._generated.preview2020 import IdentityPreview2020RestClient
@@ -45,7 +46,7 @@ from azure.communication.administration.aio import CommunicationIdentityClient a
 
 from . import _fakes as f
 
-GA = "2026-09-23"
+GA = _catalog.LATEST_GA  # what a client without api_version sends
 PATH = f"/identities?api-version={GA}"
 ENTRA_TOKEN = "entra-client-token-0123456789"
 

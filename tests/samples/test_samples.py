@@ -22,6 +22,8 @@ from typing import Optional
 import pytest
 from acs_identity_emulator.testing import EmulatorProcess, running_emulator
 
+from azure.communication.administration._generated import _catalog
+
 pytestmark = pytest.mark.slow  # every sample runs as a process
 
 REPO = Path(__file__).resolve().parents[2]
@@ -138,7 +140,7 @@ def test_demo_runs_twice_on_its_own_service(tmp_path: Path) -> None:
         assert out.index("before revocation") < out.index("revoke_tokens") < out.index("after revocation")
         assert "Local Identity service stopped." in out
         assert out.rstrip().endswith("Done.")
-        assert re.search(r"^API version: 2026-09-23$", out, re.M)
+        assert re.search(rf"^API version: {re.escape(_catalog.LATEST_GA)}$", out, re.M)
         assert not JWT.search(out + done.stderr)
         assert_no_secret(done, key)
 
@@ -261,7 +263,7 @@ def test_demo_with_a_stale_connection_string_says_which_endpoint_and_why(tmp_pat
     assert done.returncode == 1
     assert_no_secret(done, key)
     assert f"Identity service: {endpoint} (from {ENV})" in done.stdout
-    assert "API version: 2026-09-23" in done.stdout
+    assert f"API version: {_catalog.LATEST_GA}" in done.stdout
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"demo failed against {endpoint} (from {ENV}): cannot reach the service (")
     assert f"'unset {ENV}' and the demo starts its own local service" in line

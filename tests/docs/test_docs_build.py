@@ -323,12 +323,13 @@ def test_build_folder_is_ignored() -> None:
 
 
 def test_module_index_lists_only_the_public_packages(docs_build: DocsBuild) -> None:
-    """generator/api_diff.py is documented on the regeneration page, but it is a tool, not an API."""
+    """generator/api_diff.py, normalise.py and spec_check.py: on the regeneration page; tools, not APIs."""
     soup = BeautifulSoup((docs_build.html / "py-modindex.html").read_text(encoding="utf-8"), "html.parser")
     listed = {code.get_text(strip=True) for code in soup.select("table.domainindex-table code.xref")}
     assert listed - {"azure"} == {OURS, f"{OURS}.aio"}, listed  # "azure": the index's group heading
     regeneration = (docs_build.html / "regeneration.html").read_text(encoding="utf-8")
     assert "make api-diff" in regeneration and "api_diff" in regeneration  # still documented there
+    assert "make spec-check" in regeneration and "normalise" in regeneration
 
 
 def test_2020_snippets_on_the_guide_never_lean_on_self(docs_build: DocsBuild) -> None:

@@ -102,8 +102,8 @@ class Emulator:
             headers["MS-CV"] = _ms_cv()
             headers["X-Processing-Time"] = f"{int((time.perf_counter() - started) * 1000)}ms"
             response = web.Response(status=error.status, body=error.body(), headers=headers)
-            if error.status == 408:
-                response.force_close()  # the rest of a stalled body is not worth waiting for
+            if error.close_connection:
+                response.force_close()  # the rest of a stalled or undecodable body is not worth reading
             return response
         except Exception:
             log.exception("unexpected error serving %s %s", request.method, request.path)

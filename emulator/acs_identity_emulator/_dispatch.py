@@ -41,18 +41,22 @@ routes) and the handler to run, or not. Without one, a request costs one attribu
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import parse_qs, unquote
 
 from aiohttp import web
+from aiohttp.http_exceptions import ContentEncodingError
 
 from . import _errors, _versions
 from ._entra import EntraCaller, bearer_caller
 
 if TYPE_CHECKING:
     from ._app import Emulator
+
+log = logging.getLogger("acs_identity_emulator")
 
 #: What a handler returns: the status and the JSON body (``None``: no body, as for 204).
 Result = tuple[int, Any]
@@ -280,7 +284,29 @@ async def _read_body(request: web.BaseRequest, timeout: float) -> bytes:
         raise _errors.body_too_large() from None
     except asyncio.TimeoutError:
         raise _errors.body_timeout(timeout) from None
-    except (ConnectionError, web.RequestPayloadError) as error:
-        # The client closed the connection, or ended it short of its
-        # Content-Length or chunked framing.
+    except web.RequestPayloadError as error:
+        if isinstance(error.__cause__, ContentEncodingError):
+            # Nothing more of this body can be read: mark it ended, or aiohttp reads it again
+            # after the answer (to drain it), meets the same error and logs all three tracebacks.
+            request.content.feed_eof()
+            raise _undecodable(request) from None
+        # The client ended the body short of its Content-Length or chunked framing.
         raise ClientGone() from error
+    except ConnectionError as error:  # the client closed the connection
+        raise ClientGone() from error
+
+
+#: Content codings aiohttp can decode; another value is never repeated back (it is the caller's text).
+_CODINGS = frozenset({"gzip", "deflate", "br", "zstd"})
+
+
+def _undecodable(request: web.BaseRequest) -> _errors.ServiceError:
+    """400 for a body that is not what its Content-Encoding says, and one log line about it.
+
+    Unauthenticated callers can send these at will, so the line is at INFO, names only the
+    client address and the coding, and carries no traceback (aiohttp's error chain is three deep).
+    """
+    coding = request.headers.get("Content-Encoding", "").strip().lower()
+    coding = coding if coding in _CODINGS else "(another)"
+    log.info("rejected a request body that is not valid %s from %s: 400", coding, request.remote)
+    return _errors.undecodable_body(coding)

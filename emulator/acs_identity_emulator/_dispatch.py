@@ -28,10 +28,11 @@ as sent, so aiohttp's decoding router would only get in the way; it also lets un
 (404) and wrong methods (405) answer in the service's error shape.
 
 Order of checks for every request (:func:`dispatch`): route (404) -> method (405) -> body size
-(413) -> HMAC authentication (401) -> ``api-version`` (400) -> Entra bearer authentication of
-the operations that take it (401) -> the service's interceptor, if one is set -> the handler
-(body validation 400, then the operation). HMAC comes before the version check so that an
-unauthenticated caller learns nothing but "Denied". The interceptor
+(413) -> authentication (401: HMAC, or the Entra bearer token of the operations that take one)
+-> ``api-version`` (400) -> the service's interceptor, if one is set -> the handler (body
+validation 400, then the operation). Authentication comes before the version check on every
+route, so that an unauthenticated caller learns nothing but "Denied" (or, where the credential
+is an Entra token, ``InvalidAccessToken``). The interceptor
 (``Emulator.intercept``) is the seam for layers that act on authenticated requests by
 operation, such as fault injection: it gets the :class:`Call` (``call.operation`` says which
 operation, by key and operationIds; ``call.operation.versions is None`` for this service's own
@@ -252,8 +253,11 @@ async def dispatch(service: Emulator, request: web.BaseRequest, headers: dict[st
         raise _errors.method_not_allowed(request.method, unquote(raw_path), tuple(route.methods))
 
     body = await _read_body(request, service.body_timeout)
+    caller: EntraCaller | None = None
     if operation.auth == "hmac":
         service.verifier.verify(request.method, raw, request.headers, body)
+    elif operation.auth == "bearer":
+        caller = bearer_caller(request.headers)
 
     api_version = ""
     if operation.versions is not None:
@@ -263,9 +267,7 @@ async def dispatch(service: Emulator, request: web.BaseRequest, headers: dict[st
         if api_version not in operation.versions:
             uri = f"{request.scheme}://{request.host}{raw}"
             raise _errors.unsupported_api_version(uri, api_version)
-    call = Call(request, params, api_version, body, operation)
-    if operation.auth == "bearer":
-        call.caller = bearer_caller(request.headers)
+    call = Call(request, params, api_version, body, operation, caller)
     if service.intercept is not None:
         return await service.intercept(service, call, operation.handler)
     return await operation.handler(service, call)

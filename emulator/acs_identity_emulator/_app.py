@@ -34,6 +34,7 @@ from . import (
     _handlers,  # noqa: F401 - importing it registers every handler
 )
 from ._dispatch import ClientGone, Interceptor, dispatch, routing_table
+from ._entra import EntraIssuer
 from ._errors import ServiceError
 from ._formats import format_expires_on
 from ._keys import load_keys
@@ -77,6 +78,8 @@ class Emulator:
         self.access_key = keys.access_key
         self.verifier = keys.verifier
         self.signer = keys.signer
+        #: The local stand-in for Entra ID: mints the Entra tokens the Teams exchanges accept.
+        self.entra = EntraIssuer(store)
         self.routes = routing_table()
         #: Runs between authentication and each handler when set (see ``_dispatch``).
         self.intercept: Interceptor | None = None

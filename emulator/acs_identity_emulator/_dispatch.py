@@ -257,7 +257,7 @@ async def dispatch(service: Emulator, request: web.BaseRequest, headers: dict[st
     if operation.auth == "hmac":
         service.verifier.verify(request.method, raw, request.headers, body)
     elif operation.auth == "bearer":
-        caller = bearer_caller(request.headers)
+        caller = bearer_caller(service.entra, request.headers)
 
     api_version = ""
     if operation.versions is not None:

@@ -156,7 +156,8 @@ def _explain(error: Exception, endpoint: str, source: str) -> str:
     sentence = explain(endpoint, error)
     if sentence is None:
         sentence = f"Cannot reach {endpoint}: {type(error).__name__}."
-    return f"{sentence} The endpoint came from {source}: use the connection string a running acs-identity-emulator printed."
+    advice = "use the connection string a running acs-identity-emulator printed"
+    return f"{sentence} The endpoint came from {source}: {advice}."
 
 
 def main(argv: Sequence[str], prog: str) -> int:

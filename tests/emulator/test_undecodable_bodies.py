@@ -96,9 +96,7 @@ def test_a_correct_gzip_body_still_reaches_the_signature_check(client: RawClient
 
 
 @pytest.mark.parametrize("coding", ["gzip", "deflate"])
-def test_undecodable_body_on_the_in_process_app_is_the_same_400(
-    coding: str, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_undecodable_body_on_the_in_process_app_is_the_same_400(coding: str, caplog: pytest.LogCaptureFixture) -> None:
     """The in-process app (``create_app`` under aiohttp's runner) answers the same, without a traceback."""
     caplog.set_level(logging.DEBUG)
     with serving_in_process() as served:

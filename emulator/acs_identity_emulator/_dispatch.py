@@ -308,7 +308,7 @@ def _undecodable(request: web.BaseRequest) -> _errors.ServiceError:
     Unauthenticated callers can send these at will, so the line is at INFO, names only the
     client address and the coding, and carries no traceback (aiohttp's error chain is three deep).
     """
-    coding = request.headers.get("Content-Encoding", "").strip().lower()
-    coding = coding if coding in _CODINGS else "(another)"
-    log.info("rejected a request body that is not valid %s from %s: 400", coding, request.remote)
+    sent = request.headers.get("Content-Encoding", "").strip().lower()
+    coding = sent if sent in _CODINGS else None
+    log.info("rejected a request body that is not valid %s from %s: 400", coding or "encoded data", request.remote)
     return _errors.undecodable_body(coding)

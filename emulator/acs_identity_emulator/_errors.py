@@ -169,17 +169,14 @@ def body_incomplete() -> ServiceError:
     return ServiceError(400, "BadRequest", "The request body is incomplete.")
 
 
-def undecodable_body(encoding: str) -> ServiceError:
+def undecodable_body(encoding: str | None) -> ServiceError:
     """400 for a body that is not what its ``Content-Encoding`` (``gzip``, ``deflate``, ...) says.
 
     The connection is closed after it: the rest of such a body cannot be read, only fail again.
     """
-    return ServiceError(
-        400,
-        "BadRequest",
-        f"The request body cannot be decoded as its Content-Encoding '{encoding}' says.",
-        close_connection=True,
-    )
+    named = "" if encoding is None else f" '{encoding}'"
+    message = f"The request body cannot be decoded as its Content-Encoding{named} says."
+    return ServiceError(400, "BadRequest", message, close_connection=True)
 
 
 def malformed_request(status: int) -> ServiceError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -22,7 +23,16 @@ import pytest
 from acs_identity_emulator.testing import EmulatorProcess, entra_token, running_emulator
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from emu_helpers import ENTRA_APP, ENTRA_TENANT, RawClient, Reply, b64url, jwt_parts, unsigned_entra_token
+from emu_helpers import (
+    ENTRA_APP,
+    ENTRA_TENANT,
+    RawClient,
+    Reply,
+    b64url,
+    jwt_parts,
+    serving_in_process,
+    unsigned_entra_token,
+)
 
 TENANT, APP = ENTRA_TENANT, ENTRA_APP
 PHONE = "2025-06-30"
@@ -338,3 +348,25 @@ def test_tokens_stay_valid_across_a_restart(tmp_path: Path) -> None:
     with running_emulator(str(tmp_path / "other.db")) as other:
         reply = teams_user(RawClient(other), token, obj)
         assert (reply.status, reply.json()) == (401, INVALID)  # another store: another issuer
+
+
+def test_why_a_token_was_refused_is_one_info_line_without_the_token(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="acs_identity_emulator")
+    with serving_in_process() as served:
+        client = RawClient(served)
+        obj = assigned(client)
+        token = mint(client, {"tenantId": TENANT, "objectId": obj, "appId": APP}).json()["token"]
+        wrong_audience = client.entra_token(tid=TENANT, oid=obj, appid=APP, aud="https://graph.microsoft.com")
+        caplog.clear()
+        assert teams_phone(client, unsigned_entra_token(**jwt_parts(token)[1])).status == 401
+        assert teams_user(client, wrong_audience, obj).status == 401
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "acs_identity_emulator"]
+    assert lines == [
+        (
+            "INFO",
+            "refused an Entra token: not signed by this service's Entra issuer (alg RS256; get one with "
+            "acs-identity-emulator entra-token)",
+        ),
+        ("INFO", "refused an Entra token: aud is not https://auth.msft.communication.azure.com"),
+    ]
+    assert not any(r.exc_info for r in caplog.records)

@@ -7,15 +7,21 @@ DESCRIPTION:
     token, and remove the assignment again.
 
     The tenant, the user's object id and the application id are read from the Entra
-    token's own claims (tid, oid, appid), so the token is the only input besides the
-    connection string.
+    token's own claims (tid, oid, appid or azp), so the token is the only input besides
+    the connection string.
 
 USAGE:
     python teams_phone.py
     Set AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING
     ("endpoint=https://<resource>.communication.azure.com/;accesskey=<key>") and
     TEAMS_PHONE_ENTRA_TOKEN (an Entra ID access token of the Teams Phone user, issued
-    to your application) first.
+    to your application with the TeamsExtension.ManageCalls permission) first.
+
+    Against the local service (acs-identity-emulator), which accepts only Entra tokens
+    it signed itself, get one from it (the ids are any GUIDs you choose):
+
+        export TEAMS_PHONE_ENTRA_TOKEN="$(acs-identity-emulator entra-token \
+            --tenant <tenant GUID> --object <user GUID> --app <application GUID>)"
 """
 
 import base64
@@ -42,6 +48,8 @@ def claims_of(jwt):
         raise ValueError("its payload (the second part) is not base64url-encoded JSON") from None
     if not isinstance(claims, dict):
         raise ValueError("its payload is not a JSON object of claims")
+    if "appid" not in claims and "azp" in claims:  # v2 tokens name the application azp
+        claims["appid"] = claims["azp"]
     missing = [name for name in ("tid", "oid", "appid") if not isinstance(claims.get(name), str) or not claims[name]]
     if missing:
         raise ValueError(f"it has no {', '.join(missing)} claim (tenant, user object and application ids)")

@@ -34,6 +34,7 @@ from . import (
     _handlers,  # noqa: F401 - importing it registers every handler
 )
 from ._dispatch import ClientGone, Interceptor, dispatch, routing_table
+from ._entra import EntraIssuer
 from ._errors import ServiceError
 from ._formats import format_expires_on
 from ._keys import load_keys
@@ -77,6 +78,8 @@ class Emulator:
         self.access_key = keys.access_key
         self.verifier = keys.verifier
         self.signer = keys.signer
+        #: The local stand-in for Entra ID: mints the Entra tokens the Teams exchanges accept.
+        self.entra = EntraIssuer(store)
         self.routes = routing_table()
         #: Runs between authentication and each handler when set (see ``_dispatch``).
         self.intercept: Interceptor | None = None
@@ -102,8 +105,8 @@ class Emulator:
             headers["MS-CV"] = _ms_cv()
             headers["X-Processing-Time"] = f"{int((time.perf_counter() - started) * 1000)}ms"
             response = web.Response(status=error.status, body=error.body(), headers=headers)
-            if error.status == 408:
-                response.force_close()  # the rest of a stalled body is not worth waiting for
+            if error.close_connection:
+                response.force_close()  # the rest of a stalled or undecodable body is not worth reading
             return response
         except Exception:
             log.exception("unexpected error serving %s %s", request.method, request.path)

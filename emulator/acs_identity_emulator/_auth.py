@@ -1,4 +1,4 @@
-"""HMAC-SHA256 request verification and unverified JWT reading.
+"""HMAC-SHA256 request verification, and the one spelling of JWS segments.
 
 The string to sign is::
 
@@ -22,7 +22,6 @@ import calendar
 import datetime as _dt
 import hashlib
 import hmac
-import json
 import re
 import time
 from typing import Any
@@ -211,25 +210,3 @@ def b64url_decode(segment: str) -> bytes:
     if base64.urlsafe_b64encode(data).rstrip(b"=") != segment.encode("ascii"):
         raise ValueError("not unpadded base64url in its canonical spelling")
     return data
-
-
-def read_jwt_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """Return (header, claims) of a compact JWS without checking its signature.
-
-    ``None`` when the token is not three base64url parts with JSON-object
-    header and payload.  Used for Entra tokens, whose signatures the emulator
-    does not check (it has no access to Entra's keys offline).
-    """
-    parts = token.split(".")
-    if len(parts) != 3 or not parts[0] or not parts[1]:
-        return None
-    try:
-        header = json.loads(b64url_decode(parts[0]))
-        claims = json.loads(b64url_decode(parts[1]))
-        b64url_decode(parts[2])  # not checked, but spelled as a JWS signature is
-    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
-        # RecursionError: JSON nested deeper than the parser's stack.
-        return None
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        return None
-    return header, claims

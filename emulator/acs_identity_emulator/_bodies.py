@@ -148,3 +148,52 @@ def introspect_token(raw: bytes) -> str:
     if not isinstance(token, str) or not token:
         raise _errors.validation("Token: The Token field is required.", "Token")
     return token
+
+
+class EntraTokenRequest(NamedTuple):
+    """``POST /emulator/entra/token``: whose token to mint, granting what, for how long."""
+
+    tenant_id: str
+    object_id: str
+    app_id: str
+    scopes: tuple[str, ...] | None
+    lifetime_minutes: int | None
+    claims: dict[str, Any]
+
+
+def _guid_field(body: Body, name: str) -> str:
+    value = body.get(name)
+    label = name[0].upper() + name[1:]
+    if value is None or value == "":
+        raise _errors.validation(f"{label}: The {label} field is required.", label)
+    if not isinstance(value, str) or not is_guid(value):
+        raise _errors.validation(f"Provided {label} has invalid format.", name)
+    return value.lower()
+
+
+def entra_token_request(raw: bytes, max_minutes: int) -> EntraTokenRequest:
+    """The fields of ``POST /emulator/entra/token`` (ids lower-cased, as Entra writes them)."""
+    body = load_json(raw)
+    if body is None:
+        raise _errors.validation("The request body is required.")
+    tenant_id, object_id, app_id = (_guid_field(body, name) for name in ("tenantId", "objectId", "appId"))
+    scopes = body.get("scopes")
+    if scopes is not None and (
+        not isinstance(scopes, list)
+        or not all(isinstance(s, str) and s and not any(c.isspace() for c in s) for s in scopes)
+    ):
+        raise _errors.validation("Scopes: The Scopes field must be an array of scope names without spaces.", "Scopes")
+    minutes = body.get("expiresInMinutes")
+    if minutes is not None and (
+        isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= max_minutes
+    ):
+        raise _errors.validation(
+            f"ExpiresInMinutes: The value must be an integer within the [1, {max_minutes}] interval.",
+            "ExpiresInMinutes",
+        )
+    claims = body.get("claims")
+    if claims is not None and not isinstance(claims, dict):
+        raise _errors.validation("Claims: The Claims field must be an object.", "Claims")
+    return EntraTokenRequest(
+        tenant_id, object_id, app_id, None if scopes is None else tuple(scopes), minutes, claims or {}
+    )

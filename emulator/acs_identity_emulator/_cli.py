@@ -31,6 +31,8 @@ PROG = "acs-identity-emulator"
 ACCESS_KEY_ENV = "ACS_IDENTITY_EMULATOR_ACCESS_KEY"
 DISTRIBUTION = "azure-communication-administration"
 EXTRA_HINT = f"pip install '{DISTRIBUTION}[emulator]'"
+#: The command that asks a running service for an Entra token (``_entra_command``).
+ENTRA_TOKEN_COMMAND = "entra-token"  # noqa: S105 - a command name
 #: Largest --access-key-file read: a base64 key is 44 characters; anything much bigger is not one.
 _KEY_FILE_LIMIT = 4096
 
@@ -86,6 +88,9 @@ def _parser(prog: str = PROG) -> argparse.ArgumentParser:
     parser = _Parser(
         prog=prog,
         description="A local Azure Communication Services Identity service.",
+        epilog=f"commands: '{prog} {ENTRA_TOKEN_COMMAND} --tenant ID --object ID --app ID' prints a signed Entra ID "
+        f"token of a Teams user that the running service's Teams exchanges accept (see '{prog} "
+        f"{ENTRA_TOKEN_COMMAND} --help').",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8080, help="port to bind; 0 picks a free one (default 8080)")
@@ -218,8 +223,13 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     ``prog`` is the program name ``--help`` and usage errors show (``acs-identity
     serve`` passes its own).
     """
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == [ENTRA_TOKEN_COMMAND]:
+        from . import _entra_command
+
+        return _entra_command.main(arguments[1:], f"{prog} {ENTRA_TOKEN_COMMAND}")
     parser = _parser(prog)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if (args.cert is None) != (args.key is None):
         parser.error("--cert and --key go together")
     if not args.idle_timeout > 0:

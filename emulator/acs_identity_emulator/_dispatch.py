@@ -28,10 +28,11 @@ as sent, so aiohttp's decoding router would only get in the way; it also lets un
 (404) and wrong methods (405) answer in the service's error shape.
 
 Order of checks for every request (:func:`dispatch`): route (404) -> method (405) -> body size
-(413) -> HMAC authentication (401) -> ``api-version`` (400) -> Entra bearer authentication of
-the operations that take it (401) -> the service's interceptor, if one is set -> the handler
-(body validation 400, then the operation). HMAC comes before the version check so that an
-unauthenticated caller learns nothing but "Denied". The interceptor
+(413) -> authentication (401: HMAC, or the Entra bearer token of the operations that take one)
+-> ``api-version`` (400) -> the service's interceptor, if one is set -> the handler (body
+validation 400, then the operation). Authentication comes before the version check on every
+route, so that an unauthenticated caller learns nothing but "Denied" (or, where the credential
+is an Entra token, ``InvalidAccessToken``). The interceptor
 (``Emulator.intercept``) is the seam for layers that act on authenticated requests by
 operation, such as fault injection: it gets the :class:`Call` (``call.operation`` says which
 operation, by key and operationIds; ``call.operation.versions is None`` for this service's own
@@ -41,18 +42,22 @@ routes) and the handler to run, or not. Without one, a request costs one attribu
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import parse_qs, unquote
 
 from aiohttp import web
+from aiohttp.http_exceptions import ContentEncodingError
 
 from . import _errors, _versions
 from ._entra import EntraCaller, bearer_caller
 
 if TYPE_CHECKING:
     from ._app import Emulator
+
+log = logging.getLogger("acs_identity_emulator")
 
 #: What a handler returns: the status and the JSON body (``None``: no body, as for 204).
 Result = tuple[int, Any]
@@ -248,8 +253,11 @@ async def dispatch(service: Emulator, request: web.BaseRequest, headers: dict[st
         raise _errors.method_not_allowed(request.method, unquote(raw_path), tuple(route.methods))
 
     body = await _read_body(request, service.body_timeout)
+    caller: EntraCaller | None = None
     if operation.auth == "hmac":
         service.verifier.verify(request.method, raw, request.headers, body)
+    elif operation.auth == "bearer":
+        caller = bearer_caller(service.entra, request.headers)
 
     api_version = ""
     if operation.versions is not None:
@@ -259,9 +267,7 @@ async def dispatch(service: Emulator, request: web.BaseRequest, headers: dict[st
         if api_version not in operation.versions:
             uri = f"{request.scheme}://{request.host}{raw}"
             raise _errors.unsupported_api_version(uri, api_version)
-    call = Call(request, params, api_version, body, operation)
-    if operation.auth == "bearer":
-        call.caller = bearer_caller(request.headers)
+    call = Call(request, params, api_version, body, operation, caller)
     if service.intercept is not None:
         return await service.intercept(service, call, operation.handler)
     return await operation.handler(service, call)
@@ -280,7 +286,29 @@ async def _read_body(request: web.BaseRequest, timeout: float) -> bytes:
         raise _errors.body_too_large() from None
     except asyncio.TimeoutError:
         raise _errors.body_timeout(timeout) from None
-    except (ConnectionError, web.RequestPayloadError) as error:
-        # The client closed the connection, or ended it short of its
-        # Content-Length or chunked framing.
+    except web.RequestPayloadError as error:
+        if isinstance(error.__cause__, ContentEncodingError):
+            # Nothing more of this body can be read: mark it ended, or aiohttp reads it again
+            # after the answer (to drain it), meets the same error and logs all three tracebacks.
+            request.content.feed_eof()
+            raise _undecodable(request) from None
+        # The client ended the body short of its Content-Length or chunked framing.
         raise ClientGone() from error
+    except ConnectionError as error:  # the client closed the connection
+        raise ClientGone() from error
+
+
+#: Content codings aiohttp can decode; another value is never repeated back (it is the caller's text).
+_CODINGS = frozenset({"gzip", "deflate", "br", "zstd"})
+
+
+def _undecodable(request: web.BaseRequest) -> _errors.ServiceError:
+    """400 for a body that is not what its Content-Encoding says, and one log line about it.
+
+    Unauthenticated callers can send these at will, so the line is at INFO, names only the
+    client address and the coding, and carries no traceback (aiohttp's error chain is three deep).
+    """
+    sent = request.headers.get("Content-Encoding", "").strip().lower()
+    coding = sent if sent in _CODINGS else None
+    log.info("rejected a request body that is not valid %s from %s: 400", coding or "encoded data", request.remote)
+    return _errors.undecodable_body(coding)

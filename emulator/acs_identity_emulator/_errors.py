@@ -36,6 +36,7 @@ class ServiceError(Exception):
         message: str,
         target: str | None = None,
         headers: dict[str, str] | None = None,
+        close_connection: bool = False,
     ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
@@ -43,6 +44,8 @@ class ServiceError(Exception):
         self.message = message
         self.target = target
         self.headers = headers or {}
+        #: Close the connection after the answer: the rest of the request cannot be read usefully.
+        self.close_connection = close_connection
 
     def body(self) -> bytes:
         """The compact JSON error body."""
@@ -156,12 +159,24 @@ def body_too_large() -> ServiceError:
 
 def body_timeout(seconds: float) -> ServiceError:
     """408 for a body that does not arrive in time after the request head."""
-    return ServiceError(408, "RequestTimeout", f"The request body did not arrive within {seconds:g} seconds.")
+    return ServiceError(
+        408, "RequestTimeout", f"The request body did not arrive within {seconds:g} seconds.", close_connection=True
+    )
 
 
 def body_incomplete() -> ServiceError:
     """400 for a body cut short (the client disconnected or broke its framing)."""
     return ServiceError(400, "BadRequest", "The request body is incomplete.")
+
+
+def undecodable_body(encoding: str | None) -> ServiceError:
+    """400 for a body that is not what its ``Content-Encoding`` (``gzip``, ``deflate``, ...) says.
+
+    The connection is closed after it: the rest of such a body cannot be read, only fail again.
+    """
+    named = "" if encoding is None else f" '{encoding}'"
+    message = f"The request body cannot be decoded as its Content-Encoding{named} says."
+    return ServiceError(400, "BadRequest", message, close_connection=True)
 
 
 def malformed_request(status: int) -> ServiceError:

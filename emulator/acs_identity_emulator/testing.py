@@ -16,6 +16,12 @@ Stable API::
         emu.endpoint           # "https://127.0.0.1:PORT/"
         emu.certificate        # PEM file to trust: connection_verify=emu.certificate
 
+Tokens for the Teams exchanges::
+
+    from acs_identity_emulator.testing import entra_token
+
+    aad = entra_token(emu, tenant_id, object_id, app_id)  # signed by the service's Entra issuer
+
 ``running_emulator(db=":memory:", access_key=None, extra_args=(), *,
 startup_timeout=30.0, env=None, tls=False)`` runs ``python -m
 acs_identity_emulator --host 127.0.0.1 --port 0 --db DB [--tls] *extra_args``
@@ -51,6 +57,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 _READY = re.compile(r"^endpoint=(https?://[^/;]+:(\d+)/);accesskey=(\S+)$")
 _CERTIFICATE = re.compile(r"^certificate=(.+)$")
@@ -58,7 +65,7 @@ _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Same name as ``_cli.ACCESS_KEY_ENV`` (not imported: this module loads without aiohttp).
 _ACCESS_KEY_ENV = "ACS_IDENTITY_EMULATOR_ACCESS_KEY"
 
-__all__ = ["EmulatorProcess", "running_emulator", "start_emulator"]
+__all__ = ["EmulatorProcess", "entra_token", "running_emulator", "start_emulator"]
 
 
 @dataclass
@@ -235,3 +242,35 @@ def running_emulator(
         yield emulator
     finally:
         emulator.stop()
+
+
+def entra_token(
+    emulator: EmulatorProcess,
+    tenant_id: str,
+    object_id: str,
+    app_id: str,
+    *,
+    scopes: Sequence[str] | None = None,
+    expires_in_minutes: int | None = None,
+    claims: dict[str, Any] | None = None,
+) -> str:
+    """A signed Entra ID access token of a Teams user, minted by the running ``emulator``.
+
+    Its Teams user and Teams Phone exchanges accept it (by default it grants the delegated
+    permissions of both); see the emulator README, *Entra ID tokens*. ``claims`` replaces or
+    adds claims (``None`` removes one), for tests of how the exchanges refuse tokens: for
+    example ``claims={"exp": 1}`` is a token that expired long ago, still correctly signed.
+    """
+    from ._entra_command import request_entra_token  # the client, loaded only when asked for
+
+    token, _ = request_entra_token(
+        emulator.connection_string,
+        tenant_id,
+        object_id,
+        app_id,
+        scopes=scopes,
+        expires_in_minutes=expires_in_minutes,
+        claims=claims,
+        connection_verify=emulator.certificate,
+    )
+    return token

@@ -194,18 +194,28 @@ def test_token_revoke_issued_before_on_the_preview(cli: Any, identity_service: E
     assert introspect(identity_service, token)["active"] is False
 
 
-def _entra_token(client_id: str, object_id: str, exp: int) -> str:
-    def part(value: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+def _entra_token(service: EmulatorProcess, client_id: str, object_id: str, *options: str) -> str:
+    """An Entra token from the running service's issuer, through the real ``entra-token`` command."""
+    ids = ("--tenant", TEAMS_TENANT, "--object", object_id, "--app", client_id)
+    done = subprocess.run(
+        [sys.executable, "-m", "acs_identity_emulator", "entra-token", *ids, *options],
+        env={**os.environ, "AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING": service.connection_string},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    token = done.stdout.strip()
+    assert done.stdout == token + "\n" and token.count(".") == 2  # the token alone on its line
+    return token
 
-    claims = {"appid": client_id, "oid": object_id, "tid": str(uuid.uuid4()), "exp": exp}
-    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.c2ln"
 
-
-def test_token_teams_user(cli: Any) -> None:
+def test_token_teams_user(cli: Any, identity_service: EmulatorProcess) -> None:
     client_id, object_id = str(uuid.uuid4()), str(uuid.uuid4())
-    exp = int(time.time()) + 3600
-    aad = _entra_token(client_id, object_id, exp)
+    aad = _entra_token(identity_service, client_id, object_id, "--expires-in", "90")
+    exp = claims_of(aad)["exp"]
+    assert abs(exp - (time.time() + 90 * 60)) < 60
     result = cli(
         "token", "teams-user", "--aad-token", aad, "--client-id", client_id, "--user-object-id", object_id
     ).json()
@@ -214,9 +224,9 @@ def test_token_teams_user(cli: Any) -> None:
     assert claims_of(result["token"])["skypeid"] == f"orgid:{object_id}"
 
 
-def test_token_teams_user_wrong_user_is_a_service_error(cli: Any) -> None:
+def test_token_teams_user_wrong_user_is_a_service_error(cli: Any, identity_service: EmulatorProcess) -> None:
     client_id = str(uuid.uuid4())
-    aad = _entra_token(client_id, str(uuid.uuid4()), int(time.time()) + 3600)
+    aad = _entra_token(identity_service, client_id, str(uuid.uuid4()))
     line = cli(
         "token", "teams-user", "--aad-token", aad, "--client-id", client_id, "--user-object-id", str(uuid.uuid4())
     ).error(1)
@@ -563,10 +573,8 @@ def test_teams_assignment_commands_and_teams_phone_exchange(cli: Any, identity_s
     assert created == {"tenant_id": TEAMS_TENANT, "object_id": obj, "principal_type": "user", "client_ids": [app]}
     assert cli("teams-assignment", "get", *key).json() == created
 
-    claims = {"appid": app, "oid": obj, "tid": TEAMS_TENANT, "exp": int(time.time()) + 3600}
-    entra = _entra_token(app, obj, 0).split(".")
-    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-    result = cli("token", "teams-phone", "--entra-token", f"{entra[0]}.{payload}.{entra[2]}").json()
+    entra = _entra_token(identity_service, app, obj)
+    result = cli("token", "teams-phone", "--entra-token", entra).json()
     assert list(result) == ["user_id", "token", "expires_on"]
     assert result["user_id"].startswith("8:acs:") and result["user_id"].endswith(f"_{TEAMS_TENANT}_{obj}")
     assert claims_of(result["token"])["skypeid"] == result["user_id"][2:]
@@ -577,7 +585,7 @@ def test_teams_assignment_commands_and_teams_phone_exchange(cli: Any, identity_s
         "object_id": obj,
         "deleted": True,
     }
-    assert "Forbidden" in cli("token", "teams-phone", "--entra-token", f"{entra[0]}.{payload}.{entra[2]}").error(1)
+    assert "Forbidden" in cli("token", "teams-phone", "--entra-token", entra).error(1)
 
 
 def test_teams_assignment_validation_is_local(cli: Any) -> None:

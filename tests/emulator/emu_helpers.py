@@ -14,10 +14,12 @@ import hmac
 import http.client
 import json
 import os
+import re
 import ssl
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,11 +71,17 @@ def jwt_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     )
 
 
-def entra_token(**claims: Any) -> str:
-    """A fake Entra ID JWT (the emulator does not check its signature)."""
+def unsigned_entra_token(**claims: Any) -> str:
+    """An Entra-shaped JWT that no one signed: the service refuses it (401 ``InvalidAccessToken``)."""
     head = b64url(json.dumps({"alg": "RS256", "typ": "JWT", "kid": "test"}).encode())
     body = b64url(json.dumps(claims).encode())
     return f"{head}.{body}.{b64url(b'not-a-real-signature')}"
+
+
+#: Ids :meth:`RawClient.entra_token` mints for when the claims do not name GUIDs of their own.
+ENTRA_TENANT = "c70d068c-2f32-484d-9455-73070cd5aadd"
+ENTRA_APP = "11111111-2222-3333-4444-555555555555"
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 def enc(identity_id: str) -> str:
@@ -161,6 +169,27 @@ class RawClient:
             f"/identities/{enc(identity_id)}/:issueAccessToken",
             {"scopes": scopes or ["chat"], **kw},
         )
+
+    def entra_token(self, **claims: Any) -> str:
+        """An Entra token signed by the service's issuer (``POST /emulator/entra/token``).
+
+        ``claims`` replace the minted ones (``None`` removes one); ``tid``, ``oid`` and ``appid``
+        name whose token it is when they are GUIDs.
+        """
+
+        def guid(name: str, default: str) -> str:
+            value = claims.get(name)
+            return value if isinstance(value, str) and _GUID.match(value) else default
+
+        body = {
+            "tenantId": guid("tid", ENTRA_TENANT),
+            "objectId": guid("oid", str(uuid.uuid4())),
+            "appId": guid("appid", ENTRA_APP),
+            "claims": claims,
+        }
+        reply = self.request("POST", "/emulator/entra/token", body, api_version=None)
+        assert reply.status == 200, reply.body
+        return str(reply.json()["token"])
 
     def introspect(self, token: str) -> dict[str, Any]:
         reply = self.request("POST", "/emulator/introspect", {"token": token}, api_version=None)

@@ -13,7 +13,7 @@ from acs_identity_emulator import _dispatch, _versions
 from acs_identity_emulator._dispatch import Call, Handler, Result
 from acs_identity_emulator._errors import ServiceError
 from acs_identity_emulator._handlers import extras, identities
-from emu_helpers import GA, RawClient, enc, entra_token, serving_in_process
+from emu_helpers import GA, RawClient, enc, serving_in_process
 
 from azure.communication.administration._generated import _catalog
 
@@ -89,8 +89,9 @@ def test_the_interceptor_runs_after_authentication_keyed_by_operation() -> None:
         return await handler(service, call)
 
     with serving_in_process() as served:
-        served.emulator.intercept = intercept
         raw = RawClient(served)
+        expired = raw.entra_token(exp=1)  # signed by the service, long expired
+        served.emulator.intercept = intercept
         identity = raw.create()  # passed through to the handler
         refused = raw.request("DELETE", f"/identities/{enc(identity)}")
         assert (refused.status, refused.header("Retry-After")) == (503, "1")
@@ -99,7 +100,7 @@ def test_the_interceptor_runs_after_authentication_keyed_by_operation() -> None:
         assert raw.request("POST", "/identities", sign=False).status == 401
         assert raw.request("POST", "/identities", api_version="2000-01-01").status == 400
         phone = "/access/teamsExtension/:exchangeAccessToken"
-        bearer = {"Authorization": f"Bearer {entra_token(exp=1)}"}
+        bearer = {"Authorization": f"Bearer {expired}"}
         assert raw.request("POST", phone, {}, api_version=_catalog.LATEST_GA, headers=bearer, sign=False).status == 401
         assert raw.request("GET", "/.well-known/jwks.json", api_version=None, sign=False).status == 200
     assert seen == [

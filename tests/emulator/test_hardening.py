@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from acs_identity_emulator.testing import EmulatorProcess, running_emulator
 from cryptography import x509
-from emu_helpers import GA, RawClient, Reply, b64url, enc, entra_token, jwt_parts
+from emu_helpers import GA, RawClient, Reply, b64url, enc, jwt_parts
 
 APP = "11111111-2222-3333-4444-555555555555"
 TENANT = "c70d068c-2f32-484d-9455-73070cd5aadd"
@@ -119,8 +119,8 @@ def assign(client: RawClient, obj: str) -> None:
     assert client.request("PUT", path, {"principalType": "user"}, api_version=PHONE).status == 201
 
 
-def entra(obj: str, exp: Any = None) -> str:
-    return entra_token(appid=APP, oid=obj, tid=TENANT, exp=int(time.time()) + 3600 if exp is None else exp)
+def entra(client: RawClient, obj: str, exp: Any = None) -> str:
+    return client.entra_token(appid=APP, oid=obj, tid=TENANT, exp=int(time.time()) + 3600 if exp is None else exp)
 
 
 # -- revocation: exact at any speed --------------------------------------------------
@@ -143,7 +143,7 @@ def test_revoke_issue_revoke_within_one_second_revokes_the_token(client: RawClie
 def test_teams_phone_revoke_exchange_delete_exchange_does_not_revive(client: RawClient) -> None:
     obj = str(uuid.uuid4())
     assign(client, obj)
-    bearer = entra(obj)
+    bearer = entra(client, obj)
     first = phone_exchange(client, bearer)
     assert first.status == 200
     identity = first.json()["identity"]["id"]
@@ -167,8 +167,8 @@ INVALID_TOKEN = {"error": {"code": "InvalidAccessToken", "message": "Provided ac
 
 @pytest.mark.parametrize("exp", BAD_EXPS, ids=["nan", "inf", "1e300", "10**20"])
 def test_teams_user_exchange_rejects_unusable_exp(client: RawClient, exp: Any) -> None:
-    body = {"token": entra(str(uuid.uuid4()), exp), "appId": APP, "userId": str(uuid.uuid4())}
-    body["token"] = entra_token(appid=APP, oid=body["userId"], tid=TENANT, exp=exp)
+    user = str(uuid.uuid4())
+    body = {"token": entra(client, user, exp), "appId": APP, "userId": user}
     reply = client.request("POST", "/teamsUser/:exchangeAccessToken", body)
     assert reply.status == 401
     assert reply.json() == INVALID_TOKEN
@@ -178,9 +178,9 @@ def test_teams_user_exchange_rejects_unusable_exp(client: RawClient, exp: Any) -
 def test_teams_phone_exchange_with_unusable_exp_changes_nothing(client: RawClient, exp: Any) -> None:
     obj = str(uuid.uuid4())
     assign(client, obj)
-    identity = phone_exchange(client, entra(obj)).json()["identity"]["id"]
+    identity = phone_exchange(client, entra(client, obj)).json()["identity"]["id"]
     assert client.request("DELETE", f"/identities/{enc(identity)}").status == 204
-    reply = phone_exchange(client, entra(obj, exp))
+    reply = phone_exchange(client, entra(client, obj, exp))
     assert reply.status == 401
     assert reply.json() == INVALID_TOKEN
     # the deleted identity did not come back
@@ -222,7 +222,7 @@ def test_deeply_nested_json_body_is_400(client: RawClient) -> None:
         raw=b"[" * 30000,
         api_version=PHONE,
         sign=False,
-        headers={"Authorization": f"Bearer {entra(obj)}"},
+        headers={"Authorization": f"Bearer {entra(client, obj)}"},
     )
     assert unsigned.status == 400
     assert unsigned.json()["error"]["code"] == "BadRequest"

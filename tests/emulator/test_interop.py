@@ -14,12 +14,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from emu_helpers import RawClient, entra_token, jwt_parts
+from emu_helpers import RawClient, jwt_parts
 
 identity = pytest.importorskip("azure.communication.identity")
 
 from acs_identity_emulator._formats import parse_date_time  # noqa: E402
-from acs_identity_emulator.testing import EmulatorProcess  # noqa: E402
+from acs_identity_emulator.testing import EmulatorProcess, entra_token  # noqa: E402
 from azure.communication.identity import (  # noqa: E402
     CommunicationIdentityClient,
     CommunicationTokenScope,
@@ -30,6 +30,7 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError  # no
 
 APP = "11111111-2222-3333-4444-555555555555"
 USER = "66666666-7777-8888-9999-000000000000"
+TENANT = "c70d068c-2f32-484d-9455-73070cd5aadd"
 
 
 @pytest.fixture()
@@ -138,9 +139,10 @@ def test_delete_user(sdk: CommunicationIdentityClient, client: RawClient) -> Non
     assert caught.value.error is not None and caught.value.error.code == "IdentityNotFound"
 
 
-def test_get_token_for_teams_user(sdk: CommunicationIdentityClient) -> None:
+def test_get_token_for_teams_user(sdk: CommunicationIdentityClient, emulator: EmulatorProcess) -> None:
+    """The published client's Teams flow, unchanged, with a token from the service's Entra issuer."""
     exp = int(time.time()) + 1800
-    aad = entra_token(appid=APP, oid=USER, tid=str(APP), exp=exp)
+    aad = entra_token(emulator, TENANT, USER, APP, claims={"exp": exp})
     token = sdk.get_token_for_teams_user(aad, APP, USER)
     assert _expires(token) == exp
 
@@ -161,6 +163,7 @@ def test_get_token_for_teams_user(sdk: CommunicationIdentityClient) -> None:
 )
 def test_get_token_for_teams_user_errors(
     sdk: CommunicationIdentityClient,
+    emulator: EmulatorProcess,
     aad: str,
     app: str,
     user: str,
@@ -169,9 +172,9 @@ def test_get_token_for_teams_user_errors(
     message: str,
 ) -> None:
     if aad == "valid":
-        aad = entra_token(appid=APP, oid=USER, exp=int(time.time()) + 600)
+        aad = entra_token(emulator, TENANT, USER, APP, expires_in_minutes=10)
     elif aad == "expired":
-        aad = entra_token(appid=APP, oid=USER, exp=int(time.time()) - 600)
+        aad = entra_token(emulator, TENANT, USER, APP, claims={"exp": int(time.time()) - 600})
     with pytest.raises(HttpResponseError) as caught:
         sdk.get_token_for_teams_user(aad, app, user)
     assert caught.value.status_code == status

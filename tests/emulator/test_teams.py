@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
-from emu_helpers import RawClient, Reply, entra_token, jwt_parts
+from emu_helpers import RawClient, Reply, jwt_parts
 
 from azure.communication.administration._generated import _catalog
 
@@ -29,15 +29,15 @@ def exchange(client: RawClient, body: Any, raw: bytes | None = None, version: st
     return client.request("POST", "/teamsUser/:exchangeAccessToken", body, raw=raw, api_version=version)
 
 
-def valid_entra(**overrides: Any) -> str:
+def valid_entra(client: RawClient, **overrides: Any) -> str:
     claims = {"appid": APP, "oid": USER, "tid": TENANT, "exp": int(time.time()) + 3600}
     claims.update(overrides)
-    return entra_token(**claims)
+    return client.entra_token(**claims)
 
 
 def test_teams_user_exchange_success(client: RawClient) -> None:
     exp = int(time.time()) + 1800
-    reply = exchange(client, {"token": valid_entra(exp=exp), "appId": APP, "userId": USER})
+    reply = exchange(client, {"token": valid_entra(client, exp=exp), "appId": APP, "userId": USER})
     assert reply.status == 200
     assert reply.header("Content-Type") == "application/json; charset=utf-8"
     header = reply.header("api-supported-versions")
@@ -107,16 +107,16 @@ def test_teams_user_exchange_errors(
 
 
 def test_teams_user_exchange_expired(client: RawClient) -> None:
-    reply = exchange(client, {"token": valid_entra(exp=int(time.time()) - 10), "appId": APP, "userId": USER})
+    reply = exchange(client, {"token": valid_entra(client, exp=int(time.time()) - 10), "appId": APP, "userId": USER})
     assert reply.status == 401 and reply.json() == INVALID
 
 
 def test_teams_user_exchange_wrong_app_and_user(client: RawClient) -> None:
     other = str(uuid.uuid4())
-    reply = exchange(client, {"token": valid_entra(), "appId": other, "userId": USER})
+    reply = exchange(client, {"token": valid_entra(client), "appId": other, "userId": USER})
     assert reply.status == 400
     assert reply.json() == _err("ValidationError", "AAD application is not the expected one.", "appId")
-    reply = exchange(client, {"token": valid_entra(), "appId": APP, "userId": other})
+    reply = exchange(client, {"token": valid_entra(client), "appId": APP, "userId": other})
     assert reply.status == 400
     assert reply.json() == _err("ValidationError", "Provided AAD token issued for unexpected user.", "userId")
 
@@ -197,7 +197,7 @@ def test_assignment_validation(client: RawClient) -> None:
 
 def test_teams_phone_exchange(client: RawClient) -> None:
     obj = str(uuid.uuid4())
-    bearer = valid_entra(oid=obj)
+    bearer = valid_entra(client, oid=obj)
     no_assignment = phone_exchange(client, bearer)
     assert no_assignment.status == 403
     assert no_assignment.json() == _err(
@@ -240,11 +240,11 @@ def test_teams_phone_exchange_bad_bearer(client: RawClient, bearer: str | None) 
 
 
 def test_teams_phone_exchange_expired_bearer(client: RawClient) -> None:
-    reply = phone_exchange(client, valid_entra(exp=int(time.time()) - 1))
+    reply = phone_exchange(client, valid_entra(client, exp=int(time.time()) - 1))
     assert reply.status == 401 and reply.json() == INVALID
 
 
 def test_teams_phone_exchange_version(client: RawClient) -> None:
-    reply = phone_exchange(client, valid_entra(), version="2023-10-01")
+    reply = phone_exchange(client, valid_entra(client), version="2023-10-01")
     assert reply.status == 400
     assert json.loads(reply.body)["error"]["code"] == "UnsupportedApiVersion"

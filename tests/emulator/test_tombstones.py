@@ -26,7 +26,7 @@ import pytest
 from acs_identity_emulator import _store
 from acs_identity_emulator._store import DEFAULT_TOMBSTONE_RETENTION, SWEEP_BATCH, Store, revocation_boundary
 from acs_identity_emulator.testing import running_emulator
-from emu_helpers import GA, PREVIEW, RawClient, enc, entra_token, jwt_parts
+from emu_helpers import GA, PREVIEW, RawClient, enc, jwt_parts
 
 from azure.communication.administration._generated import _catalog
 
@@ -291,7 +291,7 @@ def _assign(client: RawClient, obj: str) -> None:
 
 
 def _phone(client: RawClient, obj: str, exp: int) -> tuple[str, str]:
-    bearer = entra_token(appid=APP, oid=obj, tid=TENANT, exp=exp)
+    bearer = client.entra_token(appid=APP, oid=obj, tid=TENANT, exp=exp)
     reply = client.request(
         "POST", TEAMS_PHONE_EXCHANGE, None, api_version=V_PHONE, headers={"Authorization": f"Bearer {bearer}"}
     )

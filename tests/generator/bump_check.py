@@ -18,7 +18,6 @@ import importlib.util
 import json
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -68,14 +67,12 @@ KEY = base64.b64encode(b"bump-test-key").decode()
 APP, TENANT, USER = (str(uuid.uuid4()) for _ in range(3))
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def entra_token(**claims: Any) -> str:
-    """A fake Entra ID JWT (the local service does not check its signature)."""
-    head = b64url(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
-    return f"{head}.{b64url(json.dumps(claims).encode())}.{b64url(b'not-a-signature')}"
+def entra_token(client: CommunicationIdentityClient) -> str:
+    """An Entra ID token of USER for APP from the local service's own issuer (the only kind it accepts)."""
+    body = {"tenantId": TENANT, "objectId": USER, "appId": APP}
+    response = client.send_request(HttpRequest("POST", "/emulator/entra/token", json=body))
+    response.raise_for_status()
+    return str(response.json()["token"])
 
 
 def claims(token: str) -> dict[str, Any]:
@@ -120,15 +117,12 @@ def main() -> None:
 
         # Every operation group the handwritten layer calls is there, whatever the form of the
         # document the ga layer was generated from (their names are fixed by method and path).
-        expires = int(time.time()) + 3600
-        teams = client.get_token_for_teams_user(entra_token(appid=APP, oid=USER, tid=TENANT, exp=expires), APP, USER)
+        teams = client.get_token_for_teams_user(entra_token(client), APP, USER)
         assert claims(teams.token)["skypeid"] == f"orgid:{USER}"
         assignment = client.upsert_teams_extension_assignment(TENANT, USER, principal_type="user", client_ids=[APP])
         assert (assignment.tenant_id, assignment.object_id) == (TENANT, USER)
         assert client.get_teams_extension_assignment(TENANT, USER).client_ids == (APP,)
-        phone_user, phone_token = client.get_token_for_teams_phone_user(
-            entra_token(appid=APP, oid=USER, tid=TENANT, exp=expires)
-        )
+        phone_user, phone_token = client.get_token_for_teams_phone_user(entra_token(client))
         assert phone_token.token and TENANT in phone_user.raw_id
         client.delete_teams_extension_assignment(TENANT, USER)
 

@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Optional
 
 import pytest
-from acs_identity_emulator.testing import EmulatorProcess, running_emulator
+from acs_identity_emulator.testing import EmulatorProcess, entra_token, running_emulator
 
 from azure.communication.administration._generated import _catalog
 
@@ -225,7 +225,9 @@ def test_introspect_is_none_without_the_endpoint(real_like_service: str) -> None
 TEAMS_TENANT = "c70d068c-2f32-484d-9455-73070cd5aadd"
 
 
-def _entra_token(**claims: object) -> str:
+def _unsigned_entra_token(**claims: object) -> str:
+    """Entra-shaped, but signed by no one: the local service refuses it (the sample's own checks pass)."""
+
     def part(value: dict[str, object]) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
 
@@ -234,7 +236,7 @@ def _entra_token(**claims: object) -> str:
 
 def test_teams_phone_sample(identity_service: EmulatorProcess) -> None:
     app, obj = str(uuid.uuid4()), str(uuid.uuid4())
-    token = _entra_token(appid=app, oid=obj, tid=TEAMS_TENANT, exp=int(time.time()) + 3600)
+    token = entra_token(identity_service, TEAMS_TENANT, obj, app)  # from the service's Entra issuer
     done = run_sample("teams_phone.py", identity_service.connection_string, TEAMS_PHONE_ENTRA_TOKEN=token)
     assert done.returncode == 0, done.stderr
     assert_no_secret(done, identity_service.access_key)
@@ -346,7 +348,7 @@ def test_teams_phone_sample_with_a_garbage_token_says_so_in_one_line(
 def test_teams_phone_sample_with_claims_that_are_not_entra_ids_says_so_in_one_line(
     identity_service: EmulatorProcess,
 ) -> None:
-    token = _entra_token(appid=str(uuid.uuid4()), oid="someone", tid=TEAMS_TENANT, exp=int(time.time()) + 3600)
+    token = _unsigned_entra_token(appid=str(uuid.uuid4()), oid="someone", tid=TEAMS_TENANT, exp=int(time.time()) + 3600)
     done = run_sample("teams_phone.py", identity_service.connection_string, TEAMS_PHONE_ENTRA_TOKEN=token)
     assert done.returncode == 2
     (line,) = done.stderr.splitlines()
@@ -360,10 +362,14 @@ def test_teams_phone_sample_with_a_token_the_service_refuses_says_so_in_one_line
     identity_service: EmulatorProcess,
 ) -> None:
     app, obj = str(uuid.uuid4()), str(uuid.uuid4())
-    expired = _entra_token(appid=app, oid=obj, tid=TEAMS_TENANT, exp=int(time.time()) - 3600)
-    done = run_sample("teams_phone.py", identity_service.connection_string, TEAMS_PHONE_ENTRA_TOKEN=expired)
-    assert done.returncode == 1
-    (line,) = done.stderr.splitlines()
-    assert line.startswith("teams_phone.py: the service refused the call: ")
-    assert "(HTTP 401)" in line
-    assert expired not in done.stdout + done.stderr
+    expired = entra_token(identity_service, TEAMS_TENANT, obj, app, claims={"exp": int(time.time()) - 3600})
+    unsigned = _unsigned_entra_token(appid=app, oid=obj, tid=TEAMS_TENANT, exp=int(time.time()) + 3600)
+    for refused in (expired, unsigned):
+        done = run_sample("teams_phone.py", identity_service.connection_string, TEAMS_PHONE_ENTRA_TOKEN=refused)
+        assert done.returncode == 1
+        (line,) = done.stderr.splitlines()
+        assert line == (
+            "teams_phone.py: the service refused the call: InvalidAccessToken: Provided access token is not valid. "
+            "(HTTP 401)"
+        )
+        assert refused not in done.stdout + done.stderr

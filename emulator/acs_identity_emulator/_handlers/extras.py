@@ -1,12 +1,14 @@
-"""This service's own routes (no ``api-version``): the token signing key and token introspection."""
+"""This service's own routes (no ``api-version``): the token signing key, token introspection, the Entra issuer."""
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from .. import _bodies
+from .. import _bodies, _entra
 from .._dispatch import Call, Result, extra_route
+from .._formats import format_expires_on
 from .._store import revocation_boundary
 
 if TYPE_CHECKING:
@@ -51,3 +53,27 @@ def judge(service: Emulator, token: str) -> dict[str, Any]:
         if boundary is not None and (not isinstance(iat, (int, float)) or iat < boundary):
             return {"active": False, "reason": "revoked", "claims": claims}
     return {"active": True, "reason": None, "claims": claims}
+
+
+@extra_route("POST /emulator/entra/token")
+async def entra_token(service: Emulator, call: Call) -> Result:
+    """POST /emulator/entra/token {tenantId, objectId, appId[, scopes, expiresInMinutes, claims]} -> 200.
+
+    The answer is ``{"token", "expiresOn"}`` (``expiresOn`` ``null`` when ``claims`` replaced
+    ``exp`` with something that is not a time).
+
+    The token is a signed Entra-shaped access token of that user for that application, which the Teams user and
+    Teams Phone exchanges of this service accept (see ``_entra``). HMAC-signed like every call:
+    only a holder of the resource's key can mint one.
+    """
+    request = _bodies.entra_token_request(call.body, _entra.MAX_LIFETIME_MINUTES)
+    token, exp = await service.entra.mint(
+        request.tenant_id,
+        request.object_id,
+        request.app_id,
+        _entra.DEFAULT_SCOPES if request.scopes is None else request.scopes,
+        _entra.DEFAULT_LIFETIME_MINUTES if request.lifetime_minutes is None else request.lifetime_minutes,
+        request.claims,
+    )
+    expires_on = format_expires_on(exp) if math.isfinite(exp) and 0 <= exp <= _entra.MAX_ENTRA_EXP else None
+    return 200, {"token": token, "expiresOn": expires_on}

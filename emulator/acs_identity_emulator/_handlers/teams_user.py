@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from .. import _bodies, _errors
+from .. import _bodies, _entra, _errors
 from .._dispatch import Call, Result, handles
-from .._entra import entra_claims
 from .._formats import format_expires_on
 from .._tokens import TEAMS_USER_SCP
 
@@ -22,7 +21,7 @@ TEAMS_USER_SCOPES = "voip,chat"
 async def exchange_teams_user(service: Emulator, call: Call) -> Result:
     """POST /teamsUser/:exchangeAccessToken -> 200 {token, expiresOn}."""
     request = _bodies.teams_user_exchange(call.body)
-    claims = entra_claims(request.token)
+    claims = _entra.entra_claims(service.entra, request.token, _entra.TEAMS_USER_SCOPES)
     claimed_app = claims.get("appid", claims.get("azp"))
     if not isinstance(claimed_app, str) or claimed_app.lower() != request.app_id.lower():
         raise _errors.validation("AAD application is not the expected one.", "appId")

@@ -44,7 +44,7 @@ def test_every_public_operation_is_covered():
 
 def test_case_count_is_what_we_think():
     # 16 cases x the versions that have them; guards against a silently empty parametrization.
-    assert len(cases_for(ALL)) == 73
+    assert len(cases_for(ALL)) == 83
 
 
 def test_preview_revoke_without_issued_before_sends_now():

@@ -251,3 +251,27 @@ def test_without_a_ga_document_generation_says_what_to_add(
     assert "no GA document in" in str(info.value)
     assert "the ga layer needs one swagger/Identity/stable/YYYY-MM-DD/CommunicationIdentity.json" in str(info.value)
     assert driver.main(["layers"]) == 2
+
+
+def test_header_parameters_follow_refs_and_path_level_ones(catalog: ModuleType) -> None:
+    doc = {
+        "parameters": {"Id": {"in": "header", "name": "Repeatability-Request-ID", "type": "string"}},
+        "paths": {
+            "/things": {
+                "parameters": [{"in": "header", "name": "x-ms-client-request-id", "type": "string"}],
+                "post": {
+                    "parameters": [
+                        {"$ref": "#/parameters/Id"},
+                        {"in": "header", "name": "Repeatability-First-Sent", "type": "string"},
+                        {"in": "query", "name": "api-version", "type": "string"},
+                    ]
+                },
+                "get": {"parameters": [{"in": "query", "name": "api-version", "type": "string"}]},
+            },
+            "/other": {"delete": {"parameters": [{"in": "path", "name": "id", "type": "string"}]}},
+        },
+    }
+    assert catalog._header_parameters(doc) == {
+        "GET /things": ("x-ms-client-request-id",),
+        "POST /things": ("x-ms-client-request-id", "Repeatability-Request-ID", "Repeatability-First-Sent"),
+    }

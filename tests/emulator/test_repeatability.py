@@ -9,14 +9,17 @@ first answer with ``Repeatability-Result: accepted``; the id with another reques
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 
 import pytest
 from acs_identity_emulator._store import Store
-from emu_helpers import RawClient
+from emu_helpers import RawClient, serving_in_process
 
 REPEATABLE = "2023-08-01"
 
@@ -149,3 +152,50 @@ def test_the_store_forgets_an_answer_when_its_window_has_passed() -> None:
         assert store._db.execute("SELECT request_id FROM repeatable_answers").fetchall() == [("id-2",)]
     finally:
         store.close()
+
+
+def test_a_repeat_while_the_first_is_still_performed_waits_for_its_answer() -> None:
+    with serving_in_process() as served:
+        service = served.emulator
+        raw = RawClient(served)  # type: ignore[arg-type]  # it takes what it needs of a service
+        minting = threading.Event()  # the first create is inside the operation, holding its id
+        repeat_arrived = threading.Event()  # the repeat has reached the service
+        release = asyncio.Event()
+        loops: list[asyncio.AbstractEventLoop] = []
+        mint = service.mint
+
+        async def slow_mint(*args, **kwargs):
+            loops.append(asyncio.get_running_loop())
+            minting.set()
+            await release.wait()
+            return await mint(*args, **kwargs)
+
+        async def note_arrivals(svc, call, handler):
+            if call.operation.key == ("POST", "/identities") and minting.is_set():
+                # The repeat runs from here to its wait for the first without yielding, so the
+                # release sent once this is seen finds it waiting.
+                repeat_arrived.set()
+            return await handler(svc, call)
+
+        service.mint = slow_mint  # type: ignore[method-assign]
+        service.intercept = note_arrivals
+        headers = _headers(str(uuid.uuid4()))
+        before = service.store.counts()[0]
+
+        def create():
+            return raw.request(
+                "POST", "/identities", {"createTokenWithScopes": ["chat"]}, api_version=REPEATABLE, headers=headers
+            )
+
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(create)
+            assert minting.wait(30)
+            again = pool.submit(create)
+            assert repeat_arrived.wait(30)
+            loops[0].call_soon_threadsafe(release.set)
+            replies = first.result(30), again.result(30)
+        assert [r.status for r in replies] == [201, 201]
+        assert replies[0].body == replies[1].body
+        assert [r.header("Repeatability-Result") for r in replies] == ["accepted", "accepted"]
+        assert len(loops) == 1  # one token minted: the repeat performed nothing
+        assert service.store.counts()[0] == before + 1

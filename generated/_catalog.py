@@ -7,10 +7,10 @@ cheaply. Versions are oldest first; a preview comes before the GA version of the
 """
 
 #: Every version there is a document for in swagger/, oldest first.
-VERSIONS: tuple[str, ...] = ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-10-01", "2025-06-30", "2026-09-23")
+VERSIONS: tuple[str, ...] = ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23")
 
 #: The GA versions (``YYYY-MM-DD``), oldest first.
-GA_VERSIONS: tuple[str, ...] = ("2021-03-07", "2022-06-01", "2022-10-01", "2023-10-01", "2025-06-30", "2026-09-23")
+GA_VERSIONS: tuple[str, ...] = ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23")
 
 #: The preview versions (``YYYY-MM-DD-previewN``), oldest first.
 PREVIEW_VERSIONS: tuple[str, ...] = ("2020-07-20-preview2",)
@@ -24,6 +24,7 @@ DOCUMENTS: dict[str, str] = {
     "2021-03-07": "swagger/Identity/stable/2021-03-07/CommunicationIdentity.json",
     "2022-06-01": "swagger/Identity/stable/2022-06-01/CommunicationIdentity.json",
     "2022-10-01": "swagger/Identity/stable/2022-10-01/CommunicationIdentity.json",
+    "2023-08-01": "swagger/Identity/stable/2023-08-01/CommunicationIdentity.json",
     "2023-10-01": "swagger/Identity/stable/2023-10-01/CommunicationIdentity.json",
     "2025-06-30": "swagger/Identity/stable/2025-06-30/CommunicationIdentity.json",
     "2026-09-23": "swagger/Identity/stable/2026-09-23/CommunicationIdentity.json",
@@ -41,6 +42,7 @@ VERSION_LAYER: dict[str, str] = {
     "2021-03-07": "ga",
     "2022-06-01": "ga",
     "2022-10-01": "ga",
+    "2023-08-01": "ga",
     "2023-10-01": "ga",
     "2025-06-30": "ga",
     "2026-09-23": "ga",
@@ -68,6 +70,13 @@ OPERATIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("CommunicationIdentity_ExchangeTeamsUserAccessToken", "POST", "/teamsUser/:exchangeAccessToken"),
     ),
     "2022-10-01": (
+        ("CommunicationIdentity_Create", "POST", "/identities"),
+        ("CommunicationIdentity_Delete", "DELETE", "/identities/{id}"),
+        ("CommunicationIdentity_IssueAccessToken", "POST", "/identities/{id}/:issueAccessToken"),
+        ("CommunicationIdentity_RevokeAccessTokens", "POST", "/identities/{id}/:revokeAccessTokens"),
+        ("CommunicationIdentity_ExchangeTeamsUserAccessToken", "POST", "/teamsUser/:exchangeAccessToken"),
+    ),
+    "2023-08-01": (
         ("CommunicationIdentity_Create", "POST", "/identities"),
         ("CommunicationIdentity_Delete", "DELETE", "/identities/{id}"),
         ("CommunicationIdentity_IssueAccessToken", "POST", "/identities/{id}/:issueAccessToken"),
@@ -103,6 +112,28 @@ OPERATIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("IdentityOperations_RevokeAccessTokens", "POST", "/identities/{id}/:revokeAccessTokens"),
         ("TeamsUserOperations_ExchangeTeamsUserAccessToken", "POST", "/teamsUser/:exchangeAccessToken"),
     ),
+}
+
+#: Version -> ``"METHOD path"`` -> the header parameters the operation declares, in document
+#: order (only operations that declare any).
+HEADER_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "2020-07-20-preview2": {
+    },
+    "2021-03-07": {
+    },
+    "2022-06-01": {
+    },
+    "2022-10-01": {
+    },
+    "2023-08-01": {
+        "POST /identities": ("Repeatability-Request-ID", "Repeatability-First-Sent"),
+    },
+    "2023-10-01": {
+    },
+    "2025-06-30": {
+    },
+    "2026-09-23": {
+    },
 }
 
 #: ``"METHOD path"`` -> the oldest version that has the operation.
@@ -159,6 +190,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "2021-03-07": ("chat", "voip"),
     "2022-06-01": ("chat", "voip"),
     "2022-10-01": ("chat", "voip"),
+    "2023-08-01": ("chat", "voip"),
     "2023-10-01": ("chat", "voip", "chat.join", "chat.join.limited", "voip.join"),
     "2025-06-30": ("chat", "voip", "chat.join", "chat.join.limited", "voip.join"),
     "2026-09-23": ("chat", "voip", "chat.join", "chat.join.limited", "voip.join"),
@@ -172,6 +204,7 @@ SCOPES_FROM: dict[str, str] = {
     "2021-03-07": "2021-03-07",
     "2022-06-01": "2022-06-01",
     "2022-10-01": "2022-10-01",
+    "2023-08-01": "2023-08-01",
     "2023-10-01": "2023-10-01",
     "2025-06-30": "2025-06-30",
     "2026-09-23": "2026-09-23",
@@ -196,6 +229,7 @@ EXPIRES_IN_MINUTES: dict[str, tuple[int, int, int] | None] = {
     "2021-03-07": None,
     "2022-06-01": None,
     "2022-10-01": (60, 1440, 1440),
+    "2023-08-01": (60, 1440, 1440),
     "2023-10-01": (60, 1440, 1440),
     "2025-06-30": (60, 1440, 1440),
     "2026-09-23": (60, 1440, 1440),
@@ -212,6 +246,9 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
         "CommunicationIdentityTokenScope": ("chat", "voip"),
     },
     "2022-10-01": {
+        "CommunicationIdentityTokenScope": ("chat", "voip"),
+    },
+    "2023-08-01": {
         "CommunicationIdentityTokenScope": ("chat", "voip"),
     },
     "2023-10-01": {

@@ -25,6 +25,10 @@ Rules, all read from the documents:
   definitions it takes from ``Common/`` count as its own, exactly as a client generated from
   it sees them. A ``$ref`` whose file or target is missing stops the build and says which.
 - Operations are ``(operationId, METHOD, path)`` as written in each document.
+- Header parameters are, per operation (``"METHOD path"``), the names of the ``in: header``
+  parameters it declares (path-level ones included, ``$ref``s followed), in document order:
+  what a version asks a client to send beyond the body (2023-08-01's
+  ``Repeatability-Request-ID`` and ``Repeatability-First-Sent`` on create).
 - Token scopes are the ``enum`` of the schema that the ``scopes`` property's items refer
   to. A document whose ``scopes`` are free strings (the 2020 preview) accepts the values of
   the nearest older document that enumerates them, else of the nearest newer one; the
@@ -91,6 +95,8 @@ class VersionFacts:
     document: str = ""  # its path, relative to the folder that holds swagger/ ("swagger/Identity/...")
     lifetime: Optional[Lifetime] = None
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: ``"METHOD path"`` -> its header parameters' names (only operations that have any).
+    headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -394,6 +400,29 @@ def _operations(doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     return sorted(found, key=lambda op: (op[2], HTTP_METHODS.index(op[1].lower())))
 
 
+def _header_parameters(doc: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """``"METHOD path"`` -> the names of its ``in: header`` parameters (path-level ones first)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, Mapping):
+            continue
+        shared = item.get("parameters") or []
+        for method in HTTP_METHODS:
+            spec = item.get(method)
+            if not isinstance(spec, Mapping):
+                continue
+            names: list[str] = []
+            for parameter in [*shared, *(spec.get("parameters") or [])]:
+                parameter = resolve_ref(doc, parameter)
+                if isinstance(parameter, Mapping) and parameter.get("in") == "header":
+                    name = str(parameter.get("name", ""))
+                    if name and name not in names:
+                        names.append(name)
+            if names:
+                found[f"{method.upper()} {path}"] = tuple(names)
+    return dict(sorted(found.items()))
+
+
 def _definitions(doc: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {name: d for name, d in sorted((doc.get("definitions") or {}).items()) if isinstance(d, Mapping)}
 
@@ -508,6 +537,7 @@ def build(swagger_dir: Path, layers: Mapping[str, str]) -> Catalog:
                 document=_shown(paths[name], swagger_dir),
                 lifetime=lifetimes[name][1],
                 enums=_enums(doc),
+                headers=_header_parameters(doc),
             )
         )
     for index, item in enumerate(facts):

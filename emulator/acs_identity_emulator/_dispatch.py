@@ -32,7 +32,9 @@ Order of checks for every request (:func:`dispatch`): route (404) -> method (405
 -> ``api-version`` (400) -> the service's interceptor, if one is set -> the handler (body
 validation 400, then the operation). Authentication comes before the version check on every
 route, so that an unauthenticated caller learns nothing but "Denied" (or, where the credential
-is an Entra token, ``InvalidAccessToken``). The interceptor
+is an Entra token, ``InvalidAccessToken``). An operation that some version's document makes
+repeatable (``Repeatability-Request-ID``; see ``_repeatability``) has its handler wrapped once
+here, so the interceptor sees the repeatable operation. The interceptor
 (``Emulator.intercept``) is the seam for layers that act on authenticated requests by
 operation, such as fault injection: it gets the :class:`Call` (``call.operation`` says which
 operation, by key and operationIds; ``call.operation.versions is None`` for this service's own
@@ -51,7 +53,7 @@ from urllib.parse import parse_qs, unquote
 from aiohttp import web
 from aiohttp.http_exceptions import ContentEncodingError
 
-from . import _errors, _versions
+from . import _errors, _repeatability, _versions
 from ._entra import EntraCaller, bearer_caller
 
 if TYPE_CHECKING:
@@ -97,6 +99,8 @@ class Call:
     operation: Operation
     #: Who the Entra bearer token speaks for (operations with ``auth="bearer"`` only).
     caller: EntraCaller | None = None
+    #: Headers the answer carries besides the usual ones (``Repeatability-Result``).
+    response_headers: dict[str, str] = field(default_factory=dict)
 
 
 class _Registration(NamedTuple):
@@ -192,6 +196,8 @@ def routing_table() -> list[Route]:
     path_versions: dict[str, list[str]] = {}
     for (method, path), versions in _versions.operations().items():
         registration = _HANDLERS.get((method, path)) or _Registration(_not_implemented(method, path), "hmac")
+        if _repeatability.declared_anywhere(method, path):
+            registration = registration._replace(handler=_repeatability.repeatable(method, path, registration.handler))
         ids = _versions.operation_ids(method, path)
         by_path.setdefault(path, {})[method] = Operation(
             method, path, ids, versions, registration.auth, registration.handler
@@ -267,7 +273,7 @@ async def dispatch(service: Emulator, request: web.BaseRequest, headers: dict[st
         if api_version not in operation.versions:
             uri = f"{request.scheme}://{request.host}{raw}"
             raise _errors.unsupported_api_version(uri, api_version)
-    call = Call(request, params, api_version, body, operation, caller)
+    call = Call(request, params, api_version, body, operation, caller, response_headers=headers)
     if service.intercept is not None:
         return await service.intercept(service, call, operation.handler)
     return await operation.handler(service, call)

@@ -80,6 +80,15 @@ CREATE TABLE IF NOT EXISTS identities (
     deleted_at REAL
 );
 CREATE INDEX IF NOT EXISTS identities_deleted_at ON identities (deleted_at) WHERE deleted_at IS NOT NULL;
+-- answers to repeatable requests (Repeatability-Request-ID), kept until expires_at
+CREATE TABLE IF NOT EXISTS repeatable_answers (
+    request_id  TEXT PRIMARY KEY,  -- lower case
+    fingerprint TEXT NOT NULL,     -- SHA-256 of method, path and query, body
+    status      INTEGER NOT NULL,
+    body        TEXT,              -- compact JSON, NULL for no body
+    expires_at  REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS repeatable_answers_expires_at ON repeatable_answers (expires_at);
 CREATE TABLE IF NOT EXISTS assignments (
     tenant_id      TEXT NOT NULL,
     object_id      TEXT NOT NULL,
@@ -88,6 +97,15 @@ CREATE TABLE IF NOT EXISTS assignments (
     PRIMARY KEY (tenant_id, object_id)
 );
 """
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatableAnswer:
+    """A remembered answer to a repeatable request: what it was for, and what it was."""
+
+    fingerprint: str
+    status: int
+    body: str | None
 
 
 def revocation_boundary(valid_from: float | None) -> int | None:
@@ -309,6 +327,27 @@ class Store:
         """(live identities, tombstones): a full count, for tools and tests, not for requests."""
         row = self._db.execute("SELECT COUNT(*), COUNT(deleted_at) FROM identities").fetchone()
         return int(row[0]) - int(row[1]), int(row[1])
+
+    # -- answers to repeatable requests (see _repeatability) ---------------
+    def repeatable_answer(self, request_id: str, now: float) -> RepeatableAnswer | None:
+        """The answer remembered under ``request_id``, unless there is none or it expired."""
+        row = self._db.execute(
+            "SELECT fingerprint, status, body FROM repeatable_answers WHERE request_id = ? AND expires_at > ?",
+            (request_id, now),
+        ).fetchone()
+        return None if row is None else RepeatableAnswer(row[0], int(row[1]), row[2])
+
+    def remember_answer(
+        self, request_id: str, fingerprint: str, status: int, body: str | None, expires_at: float, now: float
+    ) -> None:
+        """Remember an answer (committed on return) and forget those whose time has passed."""
+        with self._lock:
+            self._db.execute("DELETE FROM repeatable_answers WHERE expires_at <= ?", (now,))
+            self._db.execute(
+                "INSERT OR REPLACE INTO repeatable_answers (request_id, fingerprint, status, body, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (request_id, fingerprint, status, body, expires_at),
+            )
 
     # -- Teams Phone assignments -------------------------------------------
     def assignment(self, tenant_id: str, object_id: str) -> Assignment | None:

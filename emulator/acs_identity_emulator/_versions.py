@@ -29,6 +29,7 @@ _SCOPES: dict[str, tuple[str, ...]] = _catalog.SCOPES
 _LIFETIMES: dict[str, tuple[int, int, int] | None] = _catalog.EXPIRES_IN_MINUTES
 _ENUMS: dict[str, dict[str, tuple[str, ...]]] = _catalog.ENUMS
 _DOCUMENTS: dict[str, str] = _catalog.DOCUMENTS
+_HEADERS: dict[str, dict[str, tuple[str, ...]]] = _catalog.HEADER_PARAMETERS
 
 #: The versions of the 2020 preview protocol (``POST /identities`` answers 200 ``{id}``).
 PREVIEW_2020_VERSIONS: frozenset[str] = frozenset(v for v in ALL_VERSIONS if _LAYER[v] == "preview2020")
@@ -123,6 +124,11 @@ def enum_values(api_version: str, enum: str) -> tuple[str, ...]:
 def document(api_version: str) -> str:
     """Where ``api_version``'s swagger document is in the repository (``swagger/Identity/...``)."""
     return _DOCUMENTS[api_version]
+
+
+def header_parameters(api_version: str, method: str, path: str) -> tuple[str, ...]:
+    """The header parameters ``method path`` declares in ``api_version``'s document (empty if none)."""
+    return _HEADERS.get(api_version, {}).get(f"{method} {path}", ())
 
 
 def header_value(versions: tuple[str, ...]) -> str:

@@ -47,6 +47,9 @@ DATE_RE = re.compile(
     r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$"
 )
 EMPTY_SHA = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+UUID4_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+#: The versions whose create is repeatable (upstream's 2023-08-01 document declares the headers).
+REPEATABLE_CREATE = frozenset({ApiVersion.V2023_08_01})
 ISSUED_BEFORE = datetime(2024, 5, 6, 9, 8, 9, tzinfo=timezone(timedelta(hours=2)))
 
 
@@ -363,6 +366,12 @@ def assert_request(rec: f.Recorded, exp: Expect, version: ApiVersion) -> None:
         assert rec.json() == exp.body
         assert rec.header("Content-Type") == exp.content_type
     assert f"azsdk-python-communication-administration/{VERSION} " in rec.header("User-Agent")
+    if (exp.method, exp.path) == ("POST", "/identities") and version in REPEATABLE_CREATE:
+        assert UUID4_RE.match(rec.header("Repeatability-Request-ID") or ""), rec.headers
+        assert DATE_RE.match(rec.header("Repeatability-First-Sent") or ""), rec.headers
+    else:
+        assert rec.header("Repeatability-Request-ID") is None
+        assert rec.header("Repeatability-First-Sent") is None
     date = rec.header("x-ms-date")
     assert DATE_RE.match(date), date
     content_hash = base64.b64encode(hashlib.sha256(rec.body).digest()).decode()

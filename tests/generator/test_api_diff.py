@@ -53,12 +53,13 @@ def _report(api_diff: ModuleType, old: str, new: str) -> tuple[Any, str]:
     return result, api_diff.render(result, old, new)
 
 
-def test_all_seven_versions_are_there() -> None:
-    assert VERSIONS[:7] == [
+def test_all_released_versions_are_there() -> None:
+    assert VERSIONS[:8] == [
         "2020-07-20-preview2",
         "2021-03-07",
         "2022-06-01",
         "2022-10-01",
+        "2023-08-01",
         "2023-10-01",
         "2025-06-30",
         "2026-09-23",

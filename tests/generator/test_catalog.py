@@ -18,6 +18,7 @@ RELEASED = (
     "2021-03-07",
     "2022-06-01",
     "2022-10-01",
+    "2023-08-01",
     "2023-10-01",
     "2025-06-30",
     "2026-09-23",
@@ -43,9 +44,9 @@ def test_committed_catalog_is_what_the_documents_say(catalog: ModuleType) -> Non
 
 
 def test_released_versions_and_their_facts() -> None:
-    assert _catalog.VERSIONS[:7] == RELEASED
+    assert _catalog.VERSIONS[:8] == RELEASED
     assert _catalog.PREVIEW_VERSIONS[:1] == ("2020-07-20-preview2",)
-    assert _catalog.GA_VERSIONS[:6] == RELEASED[1:]
+    assert _catalog.GA_VERSIONS[:7] == RELEASED[1:]
     assert _catalog.LATEST_GA == max(_catalog.GA_VERSIONS) >= "2026-09-23"
     assert _catalog.VERSION_LAYER["2020-07-20-preview2"] == "preview2020"
     assert {_catalog.VERSION_LAYER[v] for v in RELEASED[1:]} == {"ga"}
@@ -62,6 +63,12 @@ def test_released_versions_and_their_facts() -> None:
     assert _catalog.PROPERTY_SINCE["CommunicationIdentityAccessTokenRequest.expiresInMinutes"] == "2022-10-01"
     assert ("CommunicationIdentity_Update", "PATCH", "/identities/{id}") in _catalog.OPERATIONS["2020-07-20-preview2"]
     assert _catalog.ENUMS["2025-06-30"]["TeamsExtensionPrincipalType"] == ("resourceAccount", "user")
+    # 2023-08-01: the scopes of 2022-10-01, and create takes the two repeatability headers.
+    assert _catalog.SCOPES["2023-08-01"] == ("chat", "voip")
+    assert _catalog.HEADER_PARAMETERS["2023-08-01"] == {
+        "POST /identities": ("Repeatability-Request-ID", "Repeatability-First-Sent")
+    }
+    assert all(not _catalog.HEADER_PARAMETERS[v] for v in RELEASED if v != "2023-08-01")
 
 
 def test_catalog_module_imports_nothing() -> None:
@@ -244,3 +251,27 @@ def test_without_a_ga_document_generation_says_what_to_add(
     assert "no GA document in" in str(info.value)
     assert "the ga layer needs one swagger/Identity/stable/YYYY-MM-DD/CommunicationIdentity.json" in str(info.value)
     assert driver.main(["layers"]) == 2
+
+
+def test_header_parameters_follow_refs_and_path_level_ones(catalog: ModuleType) -> None:
+    doc = {
+        "parameters": {"Id": {"in": "header", "name": "Repeatability-Request-ID", "type": "string"}},
+        "paths": {
+            "/things": {
+                "parameters": [{"in": "header", "name": "x-ms-client-request-id", "type": "string"}],
+                "post": {
+                    "parameters": [
+                        {"$ref": "#/parameters/Id"},
+                        {"in": "header", "name": "Repeatability-First-Sent", "type": "string"},
+                        {"in": "query", "name": "api-version", "type": "string"},
+                    ]
+                },
+                "get": {"parameters": [{"in": "query", "name": "api-version", "type": "string"}]},
+            },
+            "/other": {"delete": {"parameters": [{"in": "path", "name": "id", "type": "string"}]}},
+        },
+    }
+    assert catalog._header_parameters(doc) == {
+        "GET /things": ("x-ms-client-request-id",),
+        "POST /things": ("x-ms-client-request-id", "Repeatability-Request-ID", "Repeatability-First-Sent"),
+    }

@@ -28,8 +28,10 @@ _LAYER: dict[str, str] = _catalog.VERSION_LAYER
 _OPERATIONS: dict[str, tuple[tuple[str, str, str], ...]] = _catalog.OPERATIONS
 _OPERATION_SINCE: dict[str, str] = _catalog.OPERATION_SINCE
 _PROPERTY_SINCE: dict[str, str] = _catalog.PROPERTY_SINCE
+_HEADER_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = _catalog.HEADER_PARAMETERS
 
 # What the handwritten layer calls, named as in the documents; the catalog says since when.
+IDENTITY_CREATE = "POST /identities"
 TEAMS_USER_EXCHANGE = "POST /teamsUser/:exchangeAccessToken"
 TEAMS_PHONE_EXCHANGE = "POST /access/teamsExtension/:exchangeAccessToken"
 TEAMS_PHONE_ASSIGNMENT = "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}"
@@ -61,6 +63,11 @@ def at_least(version: ApiVersion, minimum: ApiVersion) -> bool:
 def has_operation(version: ApiVersion, operation: str) -> bool:
     """Whether ``version``'s document has ``operation`` (``"METHOD path"``)."""
     return any(f"{method} {path}" == operation for _, method, path in _OPERATIONS[version.value])
+
+
+def header_parameters(version: ApiVersion, operation: str) -> tuple[str, ...]:
+    """The header parameters ``version``'s document declares for ``operation`` (``"METHOD path"``)."""
+    return _HEADER_PARAMETERS[version.value].get(operation, ())
 
 
 def has_property(version: ApiVersion, prop: str) -> bool:

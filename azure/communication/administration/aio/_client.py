@@ -17,11 +17,12 @@ from azure.core.rest import AsyncHttpResponse, HttpRequest
 from azure.core.tracing.decorator_async import distributed_trace_async
 from typing_extensions import Self
 
-from .._api_versions import ApiVersion
+from .._api_versions import IDENTITY_CREATE, ApiVersion
 from .._auth import TEAMS_PHONE_TOKEN_OPTION
 from .._base import IdentityClientBase, UserInput, access_token, guarded_async, user_id, utc_now
 from .._identifiers import CommunicationIdentifier, CommunicationUserIdentifier
 from .._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
+from .._repeatable import repeatable_call
 from .._scopes import ScopesInput
 
 if TYPE_CHECKING:
@@ -98,6 +99,11 @@ class CommunicationIdentityClient(IdentityClientBase):
     async def create_user(self, **kwargs: Any) -> CommunicationUserIdentifier:
         """Create a new Communication Services user.
 
+        Where the API version makes create repeatable (its document declares
+        ``Repeatability-Request-ID``), the request carries a fresh id and its first-sent time, and
+        a try whose answer was lost (a dropped connection) is sent again with the same two
+        headers: the service creates one user and answers the repeat with it.
+
         :return: The new user; its id is ``raw_id`` (``identifier`` in the 2020 preview's words).
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401).
@@ -105,6 +111,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         if self._is_preview:
             created = await self._preview.communication_identity.create(**kwargs)
             return CommunicationUserIdentifier(created.id)
+        kwargs = repeatable_call(self._api_version, IDENTITY_CREATE, kwargs)
         user, _ = self._user_and_token(await self._ga.communication_identity.create(**kwargs))
         return user
 
@@ -180,6 +187,8 @@ class CommunicationIdentityClient(IdentityClientBase):
     ) -> tuple[CommunicationUserIdentifier, AccessToken]:
         """Create a user and issue it an access token, in one request (two on the 2020 preview).
 
+        Repeatable where the API version makes create repeatable, as :meth:`create_user` is.
+
         :param scopes: What the token allows: :class:`~azure.communication.administration.CommunicationTokenScope`
             members or their values (case-insensitive), at least one; duplicates are dropped.
         :keyword token_expires_in: The token's lifetime, 60 minutes to 24 hours in whole minutes
@@ -197,6 +206,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             result = await self._preview.communication_identity.issue_token(user.raw_id, body, **kwargs)
             return user, access_token(result)
         request = self._ga_create_request(scopes, token_expires_in)
+        kwargs = repeatable_call(self._api_version, IDENTITY_CREATE, kwargs)
         return self._created_with_token(await self._ga.communication_identity.create(request, **kwargs))
 
     @distributed_trace_async

@@ -127,7 +127,7 @@ def repeatable(method: str, path: str, handler: Handler) -> Handler:
                     "are remembered; send the request with a new id if it should be performed.",
                 )
             )
-        remembered = service.store.repeatable_answer(request_id, now)
+        remembered = service.store.answers.get(request_id, now)
         if remembered is not None:
             if remembered.fingerprint != fingerprint:
                 raise _rejected(
@@ -148,7 +148,7 @@ def repeatable(method: str, path: str, handler: Handler) -> Handler:
             status, body = await handler(service, call)
             if 200 <= status < 300:
                 text = None if body is None else json.dumps(body, separators=(",", ":"))
-                service.store.remember_answer(request_id, fingerprint, status, text, sent + WINDOW_SECONDS, now)
+                service.store.answers.remember(request_id, fingerprint, status, text, sent + WINDOW_SECONDS, now)
         finally:
             del in_flight[request_id]
             done.set_result(None)

@@ -27,7 +27,6 @@ depend on it being there (see :meth:`Store.ensure_identity` and
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import sqlite3
@@ -39,12 +38,14 @@ from dataclasses import dataclass
 
 from . import _versions
 from ._store_file import LockedFile, StoreInUseError, StoreLinkError
+from ._store_tables import Assignment, Assignments, RepeatableAnswer, RepeatableAnswers
 
 __all__ = [
     "DEFAULT_TOMBSTONE_RETENTION",
     "MIN_TOMBSTONE_RETENTION",
     "Assignment",
     "IdentityState",
+    "RepeatableAnswer",
     "Store",
     "StoreInUseError",
     "StoreLinkError",
@@ -99,15 +100,6 @@ CREATE TABLE IF NOT EXISTS assignments (
 """
 
 
-@dataclass(frozen=True, slots=True)
-class RepeatableAnswer:
-    """A remembered answer to a repeatable request: what it was for, and what it was."""
-
-    fingerprint: str
-    status: int
-    body: str | None
-
-
 def revocation_boundary(valid_from: float | None) -> int | None:
     """First whole second whose tokens are *not* revoked by ``valid_from``.
 
@@ -123,27 +115,6 @@ class IdentityState:
 
     valid_from: float | None
     deleted_at: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """A Teams Phone access assignment."""
-
-    tenant_id: str
-    object_id: str
-    principal_type: str
-    client_ids: tuple[str, ...] | None
-
-    def to_json(self) -> dict[str, object]:
-        """The wire shape of ``TeamsExtensionAssignmentResponse``."""
-        body: dict[str, object] = {
-            "objectId": self.object_id,
-            "tenantId": self.tenant_id,
-            "principalType": self.principal_type,
-        }
-        if self.client_ids is not None:
-            body["clientIds"] = list(self.client_ids)
-        return body
 
 
 def _checked_retention(seconds: float) -> float:
@@ -200,6 +171,10 @@ class Store:
                 self._file.release(remove=self.created)
             raise
         self._lock = threading.Lock()
+        #: Teams Phone access assignments.
+        self.assignments = Assignments(self._db, self._lock)
+        #: Answers to repeatable requests (see ``_repeatability``).
+        self.answers = RepeatableAnswers(self._db, self._lock)
 
     def discard(self) -> None:
         """Close, and remove the database (and SQLite's side files) if this store created it.
@@ -327,62 +302,6 @@ class Store:
         """(live identities, tombstones): a full count, for tools and tests, not for requests."""
         row = self._db.execute("SELECT COUNT(*), COUNT(deleted_at) FROM identities").fetchone()
         return int(row[0]) - int(row[1]), int(row[1])
-
-    # -- answers to repeatable requests (see _repeatability) ---------------
-    def repeatable_answer(self, request_id: str, now: float) -> RepeatableAnswer | None:
-        """The answer remembered under ``request_id``, unless there is none or it expired."""
-        row = self._db.execute(
-            "SELECT fingerprint, status, body FROM repeatable_answers WHERE request_id = ? AND expires_at > ?",
-            (request_id, now),
-        ).fetchone()
-        return None if row is None else RepeatableAnswer(row[0], int(row[1]), row[2])
-
-    def remember_answer(
-        self, request_id: str, fingerprint: str, status: int, body: str | None, expires_at: float, now: float
-    ) -> None:
-        """Remember an answer (committed on return) and forget those whose time has passed."""
-        with self._lock:
-            self._db.execute("DELETE FROM repeatable_answers WHERE expires_at <= ?", (now,))
-            self._db.execute(
-                "INSERT OR REPLACE INTO repeatable_answers (request_id, fingerprint, status, body, expires_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (request_id, fingerprint, status, body, expires_at),
-            )
-
-    # -- Teams Phone assignments -------------------------------------------
-    def assignment(self, tenant_id: str, object_id: str) -> Assignment | None:
-        """The assignment of (tenant, object), or ``None``."""
-        key = (tenant_id.lower(), object_id.lower())
-        row = self._db.execute(
-            "SELECT principal_type, client_ids FROM assignments WHERE tenant_id = ? AND object_id = ?", key
-        ).fetchone()
-        if row is None:
-            return None
-        client_ids = None if row[1] is None else tuple(json.loads(row[1]))
-        return Assignment(key[0], key[1], row[0], client_ids)
-
-    def upsert_assignment(self, assignment: Assignment) -> bool:
-        """Create or replace; return True when it was created."""
-        key = (assignment.tenant_id, assignment.object_id)
-        cids = None if assignment.client_ids is None else json.dumps(list(assignment.client_ids))
-        with self._lock:
-            created = (
-                self._db.execute("SELECT 1 FROM assignments WHERE tenant_id = ? AND object_id = ?", key).fetchone()
-                is None
-            )
-            self._db.execute(
-                "INSERT OR REPLACE INTO assignments "
-                "(tenant_id, object_id, principal_type, client_ids) VALUES (?, ?, ?, ?)",
-                (*key, assignment.principal_type, cids),
-            )
-        return created
-
-    def delete_assignment(self, tenant_id: str, object_id: str) -> bool:
-        """Delete; return False when there was nothing to delete."""
-        key = (tenant_id.lower(), object_id.lower())
-        with self._lock:
-            cursor = self._db.execute("DELETE FROM assignments WHERE tenant_id = ? AND object_id = ?", key)
-        return cursor.rowcount > 0
 
     def close(self) -> None:
         """Close the database (checkpointing the WAL) and let another process have it."""

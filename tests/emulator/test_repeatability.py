@@ -145,10 +145,10 @@ def test_an_error_answer_is_not_remembered(client: RawClient) -> None:
 def test_the_store_forgets_an_answer_when_its_window_has_passed() -> None:
     store = Store(":memory:")
     try:
-        store.remember_answer("id-1", "f1", 201, '{"identity":{"id":"x"}}', expires_at=1000.0, now=700.0)
-        assert store.repeatable_answer("id-1", 999.0) is not None
-        assert store.repeatable_answer("id-1", 1000.0) is None
-        store.remember_answer("id-2", "f2", 201, None, expires_at=2000.0, now=1000.0)  # sweeps id-1
+        store.answers.remember("id-1", "f1", 201, '{"identity":{"id":"x"}}', expires_at=1000.0, now=700.0)
+        assert store.answers.get("id-1", 999.0) is not None
+        assert store.answers.get("id-1", 1000.0) is None
+        store.answers.remember("id-2", "f2", 201, None, expires_at=2000.0, now=1000.0)  # sweeps id-1
         assert store._db.execute("SELECT request_id FROM repeatable_answers").fetchall() == [("id-2",)]
     finally:
         store.close()

@@ -25,7 +25,7 @@ async def exchange_teams_phone(service: Emulator, call: Call) -> Result:
     assert caller is not None  # auth="bearer": dispatch set it or answered 401
     tid, oid, app = caller.tenant_id, caller.object_id, caller.app_id
     _bodies.load_json(call.body)  # the body is an (empty) object; reject non-JSON
-    assignment = service.store.assignment(tid, oid)
+    assignment = service.store.assignments.get(tid, oid)
     if assignment is None:
         raise _errors.no_teams_phone_assignment(tid, oid)
     if assignment.client_ids and app.lower() not in assignment.client_ids:
@@ -58,7 +58,7 @@ def _tenant_object(call: Call) -> tuple[str, str]:
 async def get_assignment(service: Emulator, call: Call) -> Result:
     """GET .../assignments/{o} -> 200."""
     tenant_id, object_id = _tenant_object(call)
-    assignment = service.store.assignment(tenant_id, object_id)
+    assignment = service.store.assignments.get(tenant_id, object_id)
     if assignment is None:
         raise _errors.assignment_not_found(tenant_id, object_id)
     return 200, assignment.to_json()
@@ -70,7 +70,7 @@ async def upsert_assignment(service: Emulator, call: Call) -> Result:
     tenant_id, object_id = _tenant_object(call)
     principal_type, client_ids = _bodies.assignment(call.body, call.api_version)
     assignment = Assignment(tenant_id, object_id, principal_type, client_ids)
-    created = service.store.upsert_assignment(assignment)
+    created = service.store.assignments.upsert(assignment)
     return (201 if created else 200), assignment.to_json()
 
 
@@ -78,6 +78,6 @@ async def upsert_assignment(service: Emulator, call: Call) -> Result:
 async def delete_assignment(service: Emulator, call: Call) -> Result:
     """DELETE .../assignments/{o} -> 204 (404 when there is none)."""
     tenant_id, object_id = _tenant_object(call)
-    if not service.store.delete_assignment(tenant_id, object_id):
+    if not service.store.assignments.delete(tenant_id, object_id):
         raise _errors.assignment_not_found(tenant_id, object_id)
     return 204, None

@@ -1,0 +1,113 @@
+"""Two of the store's tables, each behind a small class: Teams Phone assignments and the answers
+to repeatable requests.
+
+Both share the :class:`~._store.Store`'s connection and write lock (the table definitions are in
+``_store._SCHEMA``, with the rest); ``store.assignments`` and ``store.answers`` are these.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A Teams Phone access assignment."""
+
+    tenant_id: str
+    object_id: str
+    principal_type: str
+    client_ids: tuple[str, ...] | None
+
+    def to_json(self) -> dict[str, object]:
+        """The wire shape of ``TeamsExtensionAssignmentResponse``."""
+        body: dict[str, object] = {
+            "objectId": self.object_id,
+            "tenantId": self.tenant_id,
+            "principalType": self.principal_type,
+        }
+        if self.client_ids is not None:
+            body["clientIds"] = list(self.client_ids)
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatableAnswer:
+    """A remembered answer to a repeatable request: what it was for, and what it was."""
+
+    fingerprint: str
+    status: int
+    body: str | None
+
+
+class Assignments:
+    """Teams Phone access assignments, keyed by (tenant id, object id) in lower case."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
+        self._db = db
+        self._lock = lock
+
+    def get(self, tenant_id: str, object_id: str) -> Assignment | None:
+        """The assignment of (tenant, object), or ``None``."""
+        key = (tenant_id.lower(), object_id.lower())
+        row = self._db.execute(
+            "SELECT principal_type, client_ids FROM assignments WHERE tenant_id = ? AND object_id = ?", key
+        ).fetchone()
+        if row is None:
+            return None
+        client_ids = None if row[1] is None else tuple(json.loads(row[1]))
+        return Assignment(key[0], key[1], row[0], client_ids)
+
+    def upsert(self, assignment: Assignment) -> bool:
+        """Create or replace (committed on return); return True when it was created."""
+        key = (assignment.tenant_id, assignment.object_id)
+        cids = None if assignment.client_ids is None else json.dumps(list(assignment.client_ids))
+        with self._lock:
+            created = (
+                self._db.execute("SELECT 1 FROM assignments WHERE tenant_id = ? AND object_id = ?", key).fetchone()
+                is None
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO assignments "
+                "(tenant_id, object_id, principal_type, client_ids) VALUES (?, ?, ?, ?)",
+                (*key, assignment.principal_type, cids),
+            )
+        return created
+
+    def delete(self, tenant_id: str, object_id: str) -> bool:
+        """Delete (committed on return); return False when there was nothing to delete."""
+        key = (tenant_id.lower(), object_id.lower())
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM assignments WHERE tenant_id = ? AND object_id = ?", key)
+        return cursor.rowcount > 0
+
+
+class RepeatableAnswers:
+    """Answers to repeatable requests (``Repeatability-Request-ID``), kept until they expire."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
+        self._db = db
+        self._lock = lock
+
+    def get(self, request_id: str, now: float) -> RepeatableAnswer | None:
+        """The answer remembered under ``request_id``, unless there is none or it expired."""
+        row = self._db.execute(
+            "SELECT fingerprint, status, body FROM repeatable_answers WHERE request_id = ? AND expires_at > ?",
+            (request_id, now),
+        ).fetchone()
+        return None if row is None else RepeatableAnswer(row[0], int(row[1]), row[2])
+
+    def remember(
+        self, request_id: str, fingerprint: str, status: int, body: str | None, expires_at: float, now: float
+    ) -> None:
+        """Remember an answer (committed on return) and forget those whose time has passed."""
+        with self._lock:
+            self._db.execute("DELETE FROM repeatable_answers WHERE expires_at <= ?", (now,))
+            self._db.execute(
+                "INSERT OR REPLACE INTO repeatable_answers (request_id, fingerprint, status, body, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (request_id, fingerprint, status, body, expires_at),
+            )

@@ -35,6 +35,7 @@ from . import (
 )
 from ._dispatch import ClientGone, Interceptor, dispatch, routing_table
 from ._errors import ServiceError
+from ._faults import DropConnection, FaultRules
 from ._formats import format_expires_on
 from ._keys import load_keys
 from ._limits import DEFAULT_IDLE_TIMEOUT
@@ -80,6 +81,8 @@ class Emulator:
         self.routes = routing_table()
         #: Runs between authentication and each handler when set (see ``_dispatch``).
         self.intercept: Interceptor | None = None
+        #: Fault injection rules; ``_faults.attach`` sets ``intercept`` while there are any.
+        self.faults = FaultRules()
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """Serve one request; never raises."""
@@ -90,6 +93,13 @@ class Emulator:
             headers["x-ms-client-request-id"] = client_request_id
         try:
             status, payload = await dispatch(self, request, headers)
+        except DropConnection:
+            # A fault rule's drop: close without a byte of an answer. aiohttp's attempt to send
+            # the response below then meets a closing transport and ends quietly; 444 (nginx's
+            # "connection closed without response") is what an access log line shows for it.
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=444)
         except ClientGone as gone:
             # Nobody is left to read an answer; not an error of ours.
             log.debug("client went away while sending its request body (%s)", type(gone.__cause__).__name__)

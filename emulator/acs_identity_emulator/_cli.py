@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import errno
 import importlib
+import json
 import logging
 import math
 import os
@@ -33,6 +34,7 @@ from ._store import DEFAULT_TOMBSTONE_RETENTION, MIN_TOMBSTONE_RETENTION, Store,
 
 if TYPE_CHECKING:
     from ._app import Emulator
+    from ._faults import FaultRule
 
 log = logging.getLogger("acs_identity_emulator")
 
@@ -86,6 +88,40 @@ def _retention(text: str) -> float:
             f"(default {DEFAULT_TOMBSTONE_RETENTION:g}, the longest token lifetime)"
         )
     return seconds
+
+
+def _fault(text: str) -> FaultRule:
+    """``--fault JSON``: one rule, checked (the message names the field at fault)."""
+    from ._faults import FaultRuleError, parse_rule
+
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"not JSON ({error}); give one rule object, such as "
+            """'{"operation": "*", "status": 503}'"""
+        ) from None
+    try:
+        return parse_rule(value)
+    except FaultRuleError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _faults_file(path: str) -> list[FaultRule]:
+    """``--faults-file FILE``: a JSON array of rules; the message names the file and ``[index].field``."""
+    from ._faults import FaultRuleError, parse_rules
+
+    try:
+        with open(path, encoding="utf-8") as file:
+            value = json.load(file)
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {error.strerror or error}") from None
+    except ValueError as error:  # not JSON, or not UTF-8
+        raise argparse.ArgumentTypeError(f"{path} is not JSON ({error})") from None
+    try:
+        return parse_rules(value)
+    except FaultRuleError as error:
+        raise argparse.ArgumentTypeError(f"{path}: {error}") from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -164,6 +200,22 @@ def _parser(prog: str = PROG) -> argparse.ArgumentParser:
         f"{DEFAULT_TOMBSTONE_RETENTION:g}: the longest lifetime a token can have, so every token of the "
         f"identity has expired by then; at least {MIN_TOMBSTONE_RETENTION:g}). Shorter values are for tests "
         "and benchmarks; answers do not change (see the README's Guarantees)",
+    )
+    parser.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="JSON",
+        help='a fault injection rule, such as \'{"operation": "CommunicationIdentity_Create", "status": 503, '
+        "\"count\": 2}' (repeatable; see the README's Fault injection); rules added over HTTP come after these",
+    )
+    parser.add_argument(
+        "--faults-file",
+        type=_faults_file,
+        default=[],
+        metavar="FILE",
+        help="fault injection rules from FILE, a JSON array of rule objects; they come after any --fault rules",
     )
     parser.add_argument("--access-log", action="store_true", help="log every request line to stderr")
     parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
@@ -300,6 +352,7 @@ async def _serve(args: argparse.Namespace, prog: str, access_key: str | None) ->
         except ValueError as error:  # bad key: message never echoes the key
             print(f"{prog}: {error}", file=sys.stderr)
             return EXIT_USAGE
+        _add_faults(emulator, args.fault + args.faults_file)
         sweeper = asyncio.create_task(sweep_tombstones(store))
         try:
             return await _serve_emulator(args, prog, emulator, max(signing, 0), start)
@@ -314,6 +367,16 @@ async def _serve(args: argparse.Namespace, prog: str, access_key: str | None) ->
             # A start that failed (a busy port, bad TLS files, a signal before it was
             # ready) leaves no new store behind; a store that existed is only closed.
             store.discard()
+
+
+def _add_faults(emulator: Emulator, rules: list[FaultRule]) -> None:
+    """The rules of ``--fault`` and ``--faults-file``, in that order (checked by ``main``)."""
+    from ._faults import attach
+
+    emulator.faults.extend(rules)
+    attach(emulator)
+    for rule in rules:
+        log.info("fault rule %s added: %s", rule.id, rule.to_json())
 
 
 class _Start:
@@ -382,6 +445,16 @@ def _listen_error(host: str, port: int, error: OSError) -> str:
     return f"cannot listen on {host}:{port}: {error.strerror or error}"
 
 
+def _check_fault_ids(parser: argparse.ArgumentParser, rules: list[FaultRule]) -> None:
+    """Two rules of --fault / --faults-file with one ``id`` are a usage error naming it."""
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id is not None:
+            if rule.id in seen:
+                parser.error(f"argument --fault/--faults-file: id: two rules have the id {rule.id!r}")
+            seen.add(rule.id)
+
+
 def _runner(choice: str) -> Callable[[Coroutine[Any, Any, int]], int] | None:
     """``asyncio.run`` or ``uvloop.run`` for ``--loop`` (``None``: uvloop asked for, not installed).
 
@@ -410,6 +483,7 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
         parser.error("--cert and --key go together")
     if not args.idle_timeout > 0:
         parser.error("--idle-timeout must be a positive number of seconds")
+    _check_fault_ids(parser, args.fault + args.faults_file)
     # Read once and removed, so helper processes and anything they start do not inherit it.
     env_key = os.environ.pop(ACCESS_KEY_ENV, None)
     access_key = args.access_key if args.access_key is not None else env_key

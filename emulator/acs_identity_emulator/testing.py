@@ -12,6 +12,11 @@ Stable API::
         emu.process            # subprocess.Popen
         emu.certificate        # None over HTTP
 
+    with emu.faults({"operation": "CommunicationIdentity_Create", "status": 503, "count": 2}) as applied:
+        ...                    # fault rules (README: Fault injection) apply in this block only
+        applied.hits()         # [2]: how many requests each rule faulted
+    emu.fault_rules()          # every rule the service has, each with its hits
+
     with running_emulator(tls=True) as emu:  # HTTPS
         emu.endpoint           # "https://127.0.0.1:PORT/"
         emu.certificate        # PEM file to trust: connection_verify=emu.certificate
@@ -49,8 +54,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from typing import Any
+
+from . import _testing_faults
 
 _READY = re.compile(r"^endpoint=(https?://[^/;]+:(\d+)/);accesskey=(\S+)$")
 _CERTIFICATE = re.compile(r"^certificate=(.+)$")
@@ -102,6 +110,19 @@ class EmulatorProcess:
         self.process.wait()
         self._close()
         return self.process.returncode
+
+    def faults(self, *rules: Mapping[str, Any]) -> AbstractContextManager[_testing_faults.AppliedFaults]:
+        """Apply fault injection rules (README: *Fault injection*) for a ``with`` block, then remove them.
+
+        ``with emu.faults({"operation": "CommunicationIdentity_Create", "status": 503, "count": 2}) as applied:``
+        ... ``applied.hits()`` says how many requests each rule has faulted; ``applied.ids`` are their ids.
+        A bad rule raises ``ValueError`` with the service's message naming the field.
+        """
+        return _testing_faults.applied(self, rules)
+
+    def fault_rules(self) -> list[dict[str, Any]]:
+        """Every fault rule the service has (``--fault`` ones included), each with its ``hits``."""
+        return _testing_faults.listed(self)
 
     def _close(self) -> None:
         if self.process.stdout is not None:

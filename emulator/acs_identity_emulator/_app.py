@@ -213,7 +213,11 @@ def create_app(
         emulator.signer.close()
         emulator.store.close()
 
+    async def _stopping(_: web.Application) -> None:
+        emulator.faults.stop()  # a fault rule's delay does not hold the shutdown up
+
     app.on_startup.append(_start)
+    app.on_shutdown.append(_stopping)
     app.on_cleanup.append(_close)
     return app
 

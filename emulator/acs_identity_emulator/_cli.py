@@ -433,6 +433,7 @@ async def _serve_emulator(args: argparse.Namespace, prog: str, emulator: Emulato
             await stop.wait()
             return 0
     finally:
+        emulator.faults.stop()  # a fault rule's delay does not hold the stop up
         await runner.cleanup()
 
 

@@ -274,6 +274,19 @@ class FaultRules:
     def __init__(self) -> None:
         self._rules: dict[str, FaultRule] = {}
         self._next_id = 1
+        self._stopping = asyncio.Event()
+
+    async def wait(self, seconds: float) -> None:
+        """A rule's delay; :class:`DropConnection` at once when the service stops meanwhile (:meth:`stop`)."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        except asyncio.TimeoutError:
+            return
+        raise DropConnection
+
+    def stop(self) -> None:
+        """The service is stopping: end every delay by dropping its connection, so no delay holds the stop up."""
+        self._stopping.set()
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -348,7 +361,7 @@ async def intercept(service: Emulator, call: Call, handler: Handler) -> Result:
         rule.action(delay),
     )
     if delay:
-        await asyncio.sleep(delay)
+        await service.faults.wait(delay)
     if rule.status is not None:
         raise rule.error()
     if rule.drop == "before":

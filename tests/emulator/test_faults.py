@@ -11,6 +11,7 @@ import json
 import logging
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -396,3 +397,25 @@ def test_a_bad_command_line_rule_is_one_line_and_exit_2(tmp_path: Path, args: li
     assert done.stdout == ""
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"acs-identity-emulator: error: {message}"), done.stderr
+
+
+@pytest.mark.slow
+def test_a_pending_delay_does_not_hold_the_stop_up() -> None:
+    outcome: list[str] = []
+    with running_emulator(extra_args=["--fault", '{"operation": "*", "delayMs": 600000}']) as emu:
+        raw = RawClient(emu)
+
+        def call() -> None:
+            try:
+                outcome.append(str(raw.request("POST", "/identities").status))
+            except (http.client.RemoteDisconnected, ConnectionResetError) as error:
+                outcome.append(type(error).__name__)
+
+        caller = threading.Thread(target=call)
+        caller.start()
+        deadline = time.monotonic() + 30
+        while emu.fault_rules()[0]["hits"] == 0:  # the request is waiting out its delay
+            assert time.monotonic() < deadline
+        assert emu.stop(timeout=10) == 0  # SIGTERM honoured, not the SIGKILL after 10 s
+        caller.join(timeout=10)
+    assert outcome in (["RemoteDisconnected"], ["ConnectionResetError"])  # dropped, not answered

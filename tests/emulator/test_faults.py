@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import re
 import subprocess
 import sys
 import threading
@@ -419,3 +420,23 @@ def test_a_pending_delay_does_not_hold_the_stop_up() -> None:
         assert emu.stop(timeout=10) == 0  # SIGTERM honoured, not the SIGKILL after 10 s
         caller.join(timeout=10)
     assert outcome in (["RemoteDisconnected"], ["ConnectionResetError"])  # dropped, not answered
+
+
+def test_the_readme_shows_a_good_rule_of_each_kind() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "emulator" / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Fault injection") : readme.index("### HMAC signing forms")]
+    rules = [_faults.parse_rule(json.loads(block)) for block in re.findall(r"```json\n(.*?)```", section, re.S)]
+    kinds = {
+        "status": any(r.status is not None and r.retry_after is None for r in rules),
+        "retryAfter": any(r.retry_after is not None for r in rules),
+        "drop before": any(r.drop == "before" for r in rules),
+        "drop after": any(r.drop == "after" for r in rules),
+        "delay": any(r.delay_ms is not None and r.status is None and r.drop is None for r in rules),
+        "jitter": any(r.jitter_ms is not None for r in rules),
+        "count": any(r.count is not None for r in rules),
+        "probability and seed": any(r.probability is not None and r.seed is not None for r in rules),
+        "apiVersion": any(r.api_version is not None for r in rules),
+    }
+    assert all(kinds.values()), kinds
+    for line in re.findall(r"`acs-identity-emulator [^`]*--fault '([^']*)'`", section):
+        _faults.parse_rule(json.loads(line))

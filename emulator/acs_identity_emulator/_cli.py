@@ -376,7 +376,7 @@ def _add_faults(emulator: Emulator, rules: list[FaultRule]) -> None:
     emulator.faults.extend(rules)
     attach(emulator)
     for rule in rules:
-        log.info("fault rule %s added: %s", rule.id, rule.to_json())
+        log.info("fault rule %s added: %s", rule.id, rule)
 
 
 class _Start:

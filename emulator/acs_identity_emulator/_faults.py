@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http
+import json
 import logging
 import math
 import random
@@ -110,6 +111,10 @@ class FaultRule:
         result = {name: value for name, value in values.items() if value is not None}
         result["hits"] = self.hits
         return result
+
+    def __str__(self) -> str:
+        """The rule as one line of JSON, for logs."""
+        return json.dumps(self.to_json())
 
     def delay(self) -> float:
         """Seconds to wait for this request: ``delayMs`` plus up to ``jitterMs`` (from the rule's seed)."""

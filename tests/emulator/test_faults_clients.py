@@ -138,3 +138,15 @@ def test_a_repeatable_create_whose_answer_was_lost_ends_with_exactly_one_user(
         assert applied.hits() == [1, 1]
     assert _live(db) == live + 1
     client.get_token(user, ["chat"])  # the user the client got is the one the store has
+
+
+def test_a_drop_over_https_is_a_connection_error_too(tls_service: EmulatorProcess) -> None:
+    from azure.communication.identity import CommunicationIdentityClient as Official
+
+    # from_connection_string: the official client's own way in, which always speaks https.
+    client = Official.from_connection_string(tls_service.connection_string, connection_verify=tls_service.certificate)
+    with tls_service.faults({"operation": CREATE, "drop": "before", "count": 1}) as applied:
+        with pytest.raises(ServiceResponseError):
+            client.create_user()
+        client.create_user()
+        assert applied.hits() == [1]

@@ -27,7 +27,7 @@ async def add_fault(service: Emulator, call: Call) -> Result:
     except _faults.FaultRuleError as error:
         raise _errors.validation(str(error), error.field) from None
     _faults.attach(service)
-    _faults.log.info("fault rule %s added: %s", rule.id, rule.to_json())
+    _faults.log.info("fault rule %s added: %s", rule.id, rule)
     return 201, rule.to_json()
 
 

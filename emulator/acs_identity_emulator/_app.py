@@ -9,6 +9,7 @@ Where the rest of the service lives:
 - ``_bodies``: every check of a request body; ``_errors``: every error answer;
 - ``_keys``: the access key and token signing key, made once per store; ``_store``: SQLite;
 - ``_auth`` (HMAC), ``_entra`` (Entra tokens), ``_tokens`` (signing), ``_formats`` (wire formats);
+- ``_faults``: fault injection rules, acting through the interceptor seam while there are any;
 - ``_http`` and ``_cli``: the server the command line runs.
 
 :class:`Emulator` holds the resource's state (store, keys, routing table) and turns what a

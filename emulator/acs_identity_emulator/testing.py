@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _testing_faults
+from ._testing_faults import AppliedFaults
 
 _READY = re.compile(r"^endpoint=(https?://[^/;]+:(\d+)/);accesskey=(\S+)$")
 _CERTIFICATE = re.compile(r"^certificate=(.+)$")
@@ -66,7 +67,7 @@ _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Same name as ``_cli.ACCESS_KEY_ENV`` (not imported: this module loads without aiohttp).
 _ACCESS_KEY_ENV = "ACS_IDENTITY_EMULATOR_ACCESS_KEY"
 
-__all__ = ["EmulatorProcess", "running_emulator", "start_emulator"]
+__all__ = ["AppliedFaults", "EmulatorProcess", "running_emulator", "start_emulator"]
 
 
 @dataclass
@@ -111,7 +112,7 @@ class EmulatorProcess:
         self._close()
         return self.process.returncode
 
-    def faults(self, *rules: Mapping[str, Any]) -> AbstractContextManager[_testing_faults.AppliedFaults]:
+    def faults(self, *rules: Mapping[str, Any]) -> AbstractContextManager[AppliedFaults]:
         """Apply fault injection rules (README: *Fault injection*) for a ``with`` block, then remove them.
 
         ``with emu.faults({"operation": "CommunicationIdentity_Create", "status": 503, "count": 2}) as applied:``

@@ -9,6 +9,7 @@ Where the rest of the service lives:
 - ``_bodies``: every check of a request body; ``_errors``: every error answer;
 - ``_keys``: the access key and token signing key, made once per store; ``_store``: SQLite;
 - ``_auth`` (HMAC), ``_entra`` (Entra tokens), ``_tokens`` (signing), ``_formats`` (wire formats);
+- ``_faults``: fault injection rules, acting through the interceptor seam while there are any;
 - ``_http`` and ``_cli``: the server the command line runs.
 
 :class:`Emulator` holds the resource's state (store, keys, routing table) and turns what a
@@ -36,6 +37,7 @@ from . import (
 from ._dispatch import ClientGone, Interceptor, dispatch, routing_table
 from ._entra import EntraIssuer
 from ._errors import ServiceError
+from ._faults import DropConnection, FaultRules
 from ._formats import format_expires_on
 from ._keys import load_keys
 from ._limits import DEFAULT_IDLE_TIMEOUT
@@ -83,6 +85,8 @@ class Emulator:
         self.routes = routing_table()
         #: Runs between authentication and each handler when set (see ``_dispatch``).
         self.intercept: Interceptor | None = None
+        #: Fault injection rules; ``_faults.attach`` sets ``intercept`` while there are any.
+        self.faults = FaultRules()
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """Serve one request; never raises."""
@@ -93,6 +97,13 @@ class Emulator:
             headers["x-ms-client-request-id"] = client_request_id
         try:
             status, payload = await dispatch(self, request, headers)
+        except DropConnection:
+            # A fault rule's drop: close without a byte of an answer. aiohttp's attempt to send
+            # the response below then meets a closing transport and ends quietly; 444 (nginx's
+            # "connection closed without response") is what an access log line shows for it.
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=444)
         except ClientGone as gone:
             # Nobody is left to read an answer; not an error of ours.
             log.debug("client went away while sending its request body (%s)", type(gone.__cause__).__name__)
@@ -206,7 +217,11 @@ def create_app(
         emulator.signer.close()
         emulator.store.close()
 
+    async def _stopping(_: web.Application) -> None:
+        emulator.faults.stop()  # a fault rule's delay does not hold the shutdown up
+
     app.on_startup.append(_start)
+    app.on_shutdown.append(_stopping)
     app.on_cleanup.append(_close)
     return app
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import json
 import logging
 import math
 import os
@@ -18,11 +19,14 @@ import stat
 import sys
 from collections.abc import Callable, Coroutine
 from importlib import metadata
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._limits import DEFAULT_IDLE_TIMEOUT
 from ._serve import EXIT_USAGE, serve
 from ._store import DEFAULT_TOMBSTONE_RETENTION, MIN_TOMBSTONE_RETENTION
+
+if TYPE_CHECKING:
+    from ._faults import FaultRule
 
 PROG = "acs-identity-emulator"
 #: Environment variable read for the access key when ``--access-key`` is not given.
@@ -75,6 +79,40 @@ def _retention(text: str) -> float:
             f"(default {DEFAULT_TOMBSTONE_RETENTION:g}, the longest token lifetime)"
         )
     return seconds
+
+
+def _fault(text: str) -> FaultRule:
+    """``--fault JSON``: one rule, checked (the message names the field at fault)."""
+    from ._faults import FaultRuleError, parse_rule
+
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"not JSON ({error}); give one rule object, such as "
+            """'{"operation": "*", "status": 503}'"""
+        ) from None
+    try:
+        return parse_rule(value)
+    except FaultRuleError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _faults_file(path: str) -> list[FaultRule]:
+    """``--faults-file FILE``: a JSON array of rules; the message names the file and ``[index].field``."""
+    from ._faults import FaultRuleError, parse_rules
+
+    try:
+        with open(path, encoding="utf-8") as file:
+            value = json.load(file)
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {error.strerror or error}") from None
+    except ValueError as error:  # not JSON, or not UTF-8
+        raise argparse.ArgumentTypeError(f"{path} is not JSON ({error})") from None
+    try:
+        return parse_rules(value)
+    except FaultRuleError as error:
+        raise argparse.ArgumentTypeError(f"{path}: {error}") from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -157,6 +195,22 @@ def _parser(prog: str = PROG) -> argparse.ArgumentParser:
         f"identity has expired by then; at least {MIN_TOMBSTONE_RETENTION:g}). Shorter values are for tests "
         "and benchmarks; answers do not change (see the README's Guarantees)",
     )
+    parser.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="JSON",
+        help='a fault injection rule, such as \'{"operation": "CommunicationIdentity_Create", "status": 503, '
+        "\"count\": 2}' (repeatable; see the README's Fault injection); rules added over HTTP come after these",
+    )
+    parser.add_argument(
+        "--faults-file",
+        type=_faults_file,
+        default=[],
+        metavar="FILE",
+        help="fault injection rules from FILE, a JSON array of rule objects; they come after any --fault rules",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request line to stderr")
     parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
     return parser
@@ -201,6 +255,16 @@ def _read_key_file(prog: str, path: str) -> str:
     return key
 
 
+def _check_fault_ids(parser: argparse.ArgumentParser, rules: list[FaultRule]) -> None:
+    """Two rules of --fault / --faults-file with one ``id`` are a usage error naming it."""
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id is not None:
+            if rule.id in seen:
+                parser.error(f"argument --fault/--faults-file: id: two rules have the id {rule.id!r}")
+            seen.add(rule.id)
+
+
 def _runner(choice: str) -> Callable[[Coroutine[Any, Any, int]], int] | None:
     """``asyncio.run`` or ``uvloop.run`` for ``--loop`` (``None``: uvloop asked for, not installed).
 
@@ -234,6 +298,7 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
         parser.error("--cert and --key go together")
     if not args.idle_timeout > 0:
         parser.error("--idle-timeout must be a positive number of seconds")
+    _check_fault_ids(parser, args.fault + args.faults_file)
     # Read once and removed, so helper processes and anything they start do not inherit it.
     env_key = os.environ.pop(ACCESS_KEY_ENV, None)
     access_key = args.access_key if args.access_key is not None else env_key

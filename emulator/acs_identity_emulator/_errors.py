@@ -8,7 +8,9 @@ Messages never contain the access key or any signature material.
 
 from __future__ import annotations
 
+import http
 import json
+import re
 
 from . import _versions
 
@@ -216,3 +218,24 @@ def assignment_not_found(tenant_id: str, object_id: str) -> ServiceError:
     return ServiceError(
         404, "AssignmentNotFound", f"Assignment for object '{object_id}' in tenant '{tenant_id}' was not found."
     )
+
+
+def retry_after_value(seconds: float) -> str:
+    """A ``Retry-After`` header value: whole seconds as an integer, else up to milliseconds (``0.25``)."""
+    if float(seconds).is_integer():
+        return str(int(seconds))
+    return f"{seconds:.3f}".rstrip("0").rstrip(".")
+
+
+def injected_fault(status: int, rule_id: str, retry_after: float | None) -> ServiceError:
+    """The answer of a fault rule's ``status`` (``_faults``): the status's name as the code, and the rule."""
+    phrase = http.HTTPStatus(status).phrase
+    code = "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", phrase))
+    headers = {} if retry_after is None else {"Retry-After": retry_after_value(retry_after)}
+    message = f"{phrase}: fault injected by rule '{rule_id}' of the local service."
+    return ServiceError(status, code, message, headers=headers)
+
+
+def fault_rule_not_found(rule_id: str) -> ServiceError:
+    """404 for ``/emulator/faults/{id}`` with an id the service has no rule for."""
+    return ServiceError(404, "FaultRuleNotFound", f"Fault rule '{rule_id}' was not found.")

@@ -29,6 +29,7 @@ from ._store import Store, StoreInUseError, sweep_tombstones
 
 if TYPE_CHECKING:
     from ._app import Emulator
+    from ._faults import FaultRule
 
 log = logging.getLogger("acs_identity_emulator")
 
@@ -128,6 +129,7 @@ async def serve(args: argparse.Namespace, prog: str, access_key: str | None) -> 
         except ValueError as error:  # bad key: message never echoes the key
             print(f"{prog}: {error}", file=sys.stderr)
             return EXIT_USAGE
+        _add_faults(emulator, args.fault + args.faults_file)
         sweeper = asyncio.create_task(sweep_tombstones(store))
         try:
             return await _serve_emulator(args, prog, emulator, max(signing, 0), start)
@@ -142,6 +144,16 @@ async def serve(args: argparse.Namespace, prog: str, access_key: str | None) -> 
             # A start that failed (a busy port, bad TLS files, a signal before it was
             # ready) leaves no new store behind; a store that existed is only closed.
             store.discard()
+
+
+def _add_faults(emulator: Emulator, rules: list[FaultRule]) -> None:
+    """The rules of ``--fault`` and ``--faults-file``, in that order (checked by ``_cli.main``)."""
+    from ._faults import attach
+
+    emulator.faults.extend(rules)
+    attach(emulator)
+    for rule in rules:
+        log.info("fault rule %s added: %s", rule.id, rule)
 
 
 class _Start:
@@ -198,6 +210,7 @@ async def _serve_emulator(args: argparse.Namespace, prog: str, emulator: Emulato
             await stop.wait()
             return 0
     finally:
+        emulator.faults.stop()  # a fault rule's delay does not hold the stop up
         await runner.cleanup()
 
 

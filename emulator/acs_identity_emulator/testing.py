@@ -12,6 +12,11 @@ Stable API::
         emu.process            # subprocess.Popen
         emu.certificate        # None over HTTP
 
+    with emu.faults({"operation": "CommunicationIdentity_Create", "status": 503, "count": 2}) as applied:
+        ...                    # fault rules (README: Fault injection) apply in this block only
+        applied.hits()         # [2]: how many requests each rule faulted
+    emu.fault_rules()          # every rule the service has, each with its hits
+
     with running_emulator(tls=True) as emu:  # HTTPS
         emu.endpoint           # "https://127.0.0.1:PORT/"
         emu.certificate        # PEM file to trust: connection_verify=emu.certificate
@@ -55,9 +60,12 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from . import _testing_faults
+from ._testing_faults import AppliedFaults
 
 _READY = re.compile(r"^endpoint=(https?://[^/;]+:(\d+)/);accesskey=(\S+)$")
 _CERTIFICATE = re.compile(r"^certificate=(.+)$")
@@ -65,7 +73,7 @@ _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Same name as ``_cli.ACCESS_KEY_ENV`` (not imported: this module loads without aiohttp).
 _ACCESS_KEY_ENV = "ACS_IDENTITY_EMULATOR_ACCESS_KEY"
 
-__all__ = ["EmulatorProcess", "entra_token", "running_emulator", "start_emulator"]
+__all__ = ["AppliedFaults", "EmulatorProcess", "entra_token", "running_emulator", "start_emulator"]
 
 
 @dataclass
@@ -109,6 +117,19 @@ class EmulatorProcess:
         self.process.wait()
         self._close()
         return self.process.returncode
+
+    def faults(self, *rules: Mapping[str, Any]) -> AbstractContextManager[AppliedFaults]:
+        """Apply fault injection rules (README: *Fault injection*) for a ``with`` block, then remove them.
+
+        ``with emu.faults({"operation": "CommunicationIdentity_Create", "status": 503, "count": 2}) as applied:``
+        ... ``applied.hits()`` says how many requests each rule has faulted; ``applied.ids`` are their ids.
+        A bad rule raises ``ValueError`` with the service's message naming the field.
+        """
+        return _testing_faults.applied(self, rules)
+
+    def fault_rules(self) -> list[dict[str, Any]]:
+        """Every fault rule the service has (``--fault`` ones included), each with its ``hits``."""
+        return _testing_faults.listed(self)
 
     def _close(self) -> None:
         if self.process.stdout is not None:

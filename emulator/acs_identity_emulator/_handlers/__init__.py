@@ -4,7 +4,8 @@
   preview's token and ``PATCH``);
 - ``teams_user``: the Teams user token exchange;
 - ``teams_phone``: Teams Phone access assignments and the Teams Phone token exchange;
-- ``extras``: this service's own routes, ``/.well-known/jwks.json`` and ``/emulator/introspect``.
+- ``extras``: this service's own routes, ``/.well-known/jwks.json`` and ``/emulator/introspect``;
+- ``faults``: this service's fault rules, ``/emulator/faults``.
 
 A handler is ``async def name(service: Emulator, call: Call) -> Result`` decorated with
 ``@handles("METHOD /path/template")`` (the operation as the documents have it), and that is
@@ -14,6 +15,6 @@ until it has a handler it answers 501 ``NotImplemented``. A handler reads its bo
 Importing this package registers every handler; a new resource module is imported below.
 """
 
-from . import extras, identities, teams_phone, teams_user
+from . import extras, faults, identities, teams_phone, teams_user
 
-__all__ = ["extras", "identities", "teams_phone", "teams_user"]
+__all__ = ["extras", "faults", "identities", "teams_phone", "teams_user"]

@@ -29,19 +29,19 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import cosmic_ray.commands
 import cosmic_ray.plugins
+import tomllib
 from cosmic_ray.mutating import mutate_and_test
 from cosmic_ray.work_db import WorkDB, use_db
 from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from operators import OPERATORS  # noqa: E402
+from operators import OPERATORS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -57,16 +57,33 @@ _CORE_KEPT = {
     *(
         f"ReplaceComparisonOperator_{a}_{b}"
         for a, b in [
-            ("Eq", "NotEq"), ("NotEq", "Eq"), ("Is", "IsNot"), ("IsNot", "Is"),
-            ("Lt", "LtE"), ("Lt", "GtE"), ("LtE", "Lt"), ("LtE", "Gt"),
-            ("Gt", "GtE"), ("Gt", "LtE"), ("GtE", "Gt"), ("GtE", "Lt"),
+            ("Eq", "NotEq"),
+            ("NotEq", "Eq"),
+            ("Is", "IsNot"),
+            ("IsNot", "Is"),
+            ("Lt", "LtE"),
+            ("Lt", "GtE"),
+            ("LtE", "Lt"),
+            ("LtE", "Gt"),
+            ("Gt", "GtE"),
+            ("Gt", "LtE"),
+            ("GtE", "Gt"),
+            ("GtE", "Lt"),
         ]
-    ),  # fmt: skip
+    ),
     *(
         f"ReplaceBinaryOperator_{a}_{b}"
-        for a, b in [("Add", "Sub"), ("Sub", "Add"), ("Mul", "Div"), ("Div", "Mul"), ("FloorDiv", "Mul"),
-                     ("Mod", "FloorDiv"), ("BitOr", "BitAnd"), ("BitAnd", "BitOr")]
-    ),  # fmt: skip
+        for a, b in [
+            ("Add", "Sub"),
+            ("Sub", "Add"),
+            ("Mul", "Div"),
+            ("Div", "Mul"),
+            ("FloorDiv", "Mul"),
+            ("Mod", "FloorDiv"),
+            ("BitOr", "BitAnd"),
+            ("BitAnd", "BitOr"),
+        ]
+    ),
     "ReplaceUnaryOperator_USub_UAdd",
     "ReplaceUnaryOperator_Delete_Not",
     "AddNot",
@@ -146,15 +163,18 @@ def run_module(name: str, spec: dict[str, Any], test_python: str, equivalent: di
     with use_db(str(session)) as db:
         cosmic_ray.commands.init([Path(module)], db, {})
         items = list(db.pending_work_items)
-        print(f"== {name}: {module}, {len(items)} mutants, tests {' '.join(tests)} (baseline {base_seconds:.1f}s)",
-              flush=True)  # fmt: skip
+        print(
+            f"== {name}: {module}, {len(items)} mutants, tests {' '.join(tests)} (baseline {base_seconds:.1f}s)",
+            flush=True,
+        )
         for n, item in enumerate(items, 1):
             result = mutate_and_test(item.mutations, command, timeout)
             db.set_result(item.job_id, result)
             if result.test_outcome == TestOutcome.SURVIVED:
                 mutation = item.mutations[0]
-                print(f"  [{n}/{len(items)}] survived: {mutation.operator_name} line {mutation.start_pos[0]}",
-                      flush=True)  # fmt: skip
+                print(
+                    f"  [{n}/{len(items)}] survived: {mutation.operator_name} line {mutation.start_pos[0]}", flush=True
+                )
         return _tally(name, module, db, equivalent, time.monotonic() - started)
 
 
@@ -178,8 +198,7 @@ def _tally(name: str, module: str, db: WorkDB, equivalent: dict[Any, str], secon
         elif result.test_outcome == TestOutcome.SURVIVED:
             counts["survived"] += 1
             survivors.append(
-                f"{name} :: {mutation.operator_name} :: {code} :: {key[3]} :: <reason, if equivalent>\n"
-                f"{result.diff}\n"
+                f"{name} :: {mutation.operator_name} :: {code} :: {key[3]} :: <reason, if equivalent>\n{result.diff}\n"
             )
         else:
             counts["caught"] += 1

@@ -1,0 +1,192 @@
+"""The store's file handling, in process: no descriptor leaks on any path (make mutate found a
+deleted ``os.close(fd)`` unnoticed), the lock, the owner-only modes, and what ``discard`` removes."""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from acs_identity_emulator._store import (
+    MIN_TOMBSTONE_RETENTION,
+    Store,
+    StoreInUseError,
+    StoreLinkError,
+    private_file,
+    revocation_boundary,
+)
+
+
+def _open_fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+@pytest.fixture
+def no_leak() -> Iterator[None]:
+    before = _open_fds()
+    yield
+    assert _open_fds() <= before
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_private_file_creates_owner_only_without_leaking(tmp_path: Path, no_leak: None) -> None:
+    path = tmp_path / "f"
+    for _ in range(3):
+        private_file(str(path))
+    assert path.exists() and _mode(path) == 0o600
+
+
+def test_private_file_tightens_an_existing_file(tmp_path: Path, no_leak: None) -> None:
+    path = tmp_path / "f"
+    path.write_text("kept")
+    path.chmod(0o644)
+    private_file(str(path))
+    assert _mode(path) == 0o600
+    assert path.read_text() == "kept"
+
+
+def test_open_and_close_leave_no_descriptor_and_release_the_lock(tmp_path: Path, no_leak: None) -> None:
+    path = tmp_path / "s.db"
+    store = Store(str(path))
+    assert store.created is True
+    store.close()
+    again = Store(str(path))  # the lock was released
+    assert again.created is False
+    again.close()
+    assert _mode(path) == 0o600
+
+
+def test_a_store_in_use_is_refused_without_leaking(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    first = Store(str(path))
+    try:
+        before = _open_fds()
+        for _ in range(3):
+            with pytest.raises(StoreInUseError) as caught:
+                Store(str(path))
+            assert str(caught.value) == (
+                f"the store {os.path.realpath(path)} is in use by another emulator process (pid {os.getpid()}); "
+                "one store is served by one process at a time"
+            )
+        assert _open_fds() <= before
+    finally:
+        first.close()
+
+
+def test_a_hard_linked_store_is_refused_without_leaking(tmp_path: Path, no_leak: None) -> None:
+    path = tmp_path / "s.db"
+    Store(str(path)).close()
+    os.link(path, tmp_path / "other.db")
+    with pytest.raises(StoreLinkError) as caught:
+        Store(str(path))
+    assert str(caught.value).startswith(f"{os.path.realpath(path)} has 2 names (hard links);")
+    assert path.exists()
+    os.unlink(tmp_path / "other.db")
+    Store(str(path)).close()  # not locked by the refused attempt
+
+
+def test_side_files_and_the_store_are_tightened_on_open(tmp_path: Path, no_leak: None) -> None:
+    path = tmp_path / "s.db"
+    Store(str(path)).close()
+    path.chmod(0o644)
+    wal = tmp_path / "s.db-wal"
+    wal.write_bytes(b"")
+    wal.chmod(0o644)
+    store = Store(str(path))
+    try:
+        assert _mode(path) == 0o600
+        assert _mode(wal) == 0o600
+    finally:
+        store.close()
+
+
+def test_discard_removes_only_a_store_it_created(tmp_path: Path, no_leak: None) -> None:
+    created = tmp_path / "new.db"
+    Store(str(created)).discard()
+    assert not created.exists()
+    assert not list(tmp_path.iterdir())
+    existing = tmp_path / "old.db"
+    Store(str(existing)).close()
+    Store(str(existing)).discard()
+    assert existing.exists()
+
+
+def test_a_failed_open_leaves_no_descriptor_and_no_new_file(tmp_path: Path, no_leak: None) -> None:
+    path = tmp_path / "s.db"
+    path.write_bytes(b"this is not an SQLite database, but long enough to be read as one" * 2)
+    with pytest.raises(Exception):  # noqa: B017 - sqlite3.DatabaseError, whatever its subclass
+        Store(str(path))
+    assert path.exists()  # not created by the store: not removed either
+    Store(str(tmp_path / "fresh.db")).close()
+
+
+@pytest.mark.parametrize("retention", [0.0, 0.999, -1.0, math.nan, math.inf])
+def test_tombstone_retention_below_one_second_or_not_finite_is_refused(retention: float) -> None:
+    with pytest.raises(ValueError) as caught:
+        Store(":memory:", tombstone_retention=retention)
+    assert str(caught.value) == "the tombstone retention must be at least 1 second"
+
+
+def test_tombstone_retention_of_exactly_the_minimum_is_accepted() -> None:
+    store = Store(":memory:", tombstone_retention=MIN_TOMBSTONE_RETENTION)
+    assert store.tombstone_retention == 1.0
+    store.close()
+
+
+def test_memory_store_takes_no_lock(no_leak: None) -> None:
+    stores = [Store(":memory:"), Store(":memory:")]
+    assert [s.created for s in stores] == [False, False]
+    for store in stores:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "boundary"), [(None, None), (10.0, 10), (10.2, 11), (10.999, 11), (0.0, 0), (-0.5, 0)]
+)
+def test_revocation_boundary(valid_from: float | None, boundary: int | None) -> None:
+    assert revocation_boundary(valid_from) == boundary
+
+
+def _stat_failing(monkeypatch: pytest.MonkeyPatch, path: Path, times: int) -> list[str]:
+    """os.stat of ``path`` says "no such file" ``times`` times: the file replaced while opening."""
+    real_stat = os.stat
+    failed: list[str] = []
+
+    def stat_(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(name) == os.path.realpath(path) and len(failed) < times:
+            failed.append(str(name))
+            raise FileNotFoundError(name)
+        return real_stat(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat_)
+    return failed
+
+
+def test_a_store_replaced_while_opening_is_opened_again_without_leaking(
+    tmp_path: Path, no_leak: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.db"
+    failed = _stat_failing(monkeypatch, path, 2)
+    store = Store(str(path))
+    monkeypatch.undo()
+    store.close()
+    assert len(failed) == 2
+    Store(str(path)).close()
+
+
+def test_a_store_that_keeps_being_replaced_is_given_up_without_leaking(
+    tmp_path: Path, no_leak: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.db"
+    failed = _stat_failing(monkeypatch, path, 1000)
+    with pytest.raises(OSError) as caught:
+        Store(str(path))
+    monkeypatch.undo()
+    assert str(caught.value) == f"the store {os.path.realpath(path)} keeps being removed or replaced while it is opened"
+    assert len(failed) == 10

@@ -223,12 +223,12 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 
 def main() -> int:
+    global WORK, TREE
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="modules.toml names (default: all)")
     parser.add_argument("--test-python", default=str(ROOT / ".venv/bin/python"))
     parser.add_argument("--work", type=Path, default=WORK, help="where the copy, sessions and reports go")
     args = parser.parse_args()
-    global WORK, TREE
     WORK, TREE = args.work.resolve(), args.work.resolve() / "tree"
     modules = tomllib.loads((HERE / "modules.toml").read_text())["module"]
     unknown = set(args.names) - set(modules)

@@ -176,7 +176,9 @@ def run_module(name: str, spec: dict[str, Any], test_python: str, equivalent: di
                 print(
                     f"  [{n}/{len(items)}] survived: {mutation.operator_name} line {mutation.start_pos[0]}", flush=True
                 )
-        return _tally(name, module, db, equivalent, time.monotonic() - started)
+        seconds = time.monotonic() - started
+        (WORK / f"{name}.seconds").write_text(f"{seconds:.1f}\n")
+        return _tally(name, module, db, equivalent, seconds)
 
 
 def _tally(name: str, module: str, db: WorkDB, equivalent: dict[Any, str], seconds: float) -> dict[str, Any]:
@@ -228,6 +230,11 @@ def main() -> int:
     parser.add_argument("names", nargs="*", help="modules.toml names (default: all)")
     parser.add_argument("--test-python", default=str(ROOT / ".venv/bin/python"))
     parser.add_argument("--work", type=Path, default=WORK, help="where the copy, sessions and reports go")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="no run: the table of the sessions in --work, with equivalent.txt as it is now",
+    )
     args = parser.parse_args()
     WORK, TREE = args.work.resolve(), args.work.resolve() / "tree"
     modules = tomllib.loads((HERE / "modules.toml").read_text())["module"]
@@ -235,6 +242,16 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown module name(s) {sorted(unknown)}; modules.toml has {sorted(modules)}")
     _install_operators()
+    if args.report:
+        rows = []
+        for name in args.names or list(modules):
+            session = WORK / f"{name}.sqlite"
+            if session.exists():
+                seconds = float((WORK / f"{name}.seconds").read_text()) if (WORK / f"{name}.seconds").exists() else 0.0
+                with use_db(str(session), WorkDB.Mode.open) as db:
+                    rows.append(_tally(name, modules[name]["path"], db, _equivalents(), seconds))
+        print(_table(rows))
+        return 0
     WORK.mkdir(exist_ok=True)
     _make_tree()
     # The copy's package first on the path, ahead of the editable install of the checkout.

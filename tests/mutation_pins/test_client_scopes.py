@@ -60,7 +60,8 @@ def test_no_scopes_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("minutes", "text"), [(60, "1 hour"), (120, "2 hours"), (1440, "24 hours"), (90, "90 minutes"), (59, "59 minutes")]
+    ("minutes", "text"),
+    [(60, "1 hour"), (120, "2 hours"), (1440, "24 hours"), (6000, "100 hours"), (90, "90 minutes"), (59, "59 minutes")],
 )
 def test_hours(minutes: int, text: str) -> None:
     assert _hours(minutes) == text

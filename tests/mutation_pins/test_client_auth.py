@@ -230,3 +230,16 @@ def test_a_rotated_key_signs_from_then_on_and_is_what_logs_scrub():
     credential.update(f.KEY)
     assert _signed(policy, HttpRequest("GET", f.ENDPOINT + "/x")) == _expected("GET", "/x", HOST)
     assert HMACCredentialPolicy(f.ENDPOINT, f.KEY).known_secrets() == (f.KEY,)
+
+
+def test_a_legacy_transport_request_body_is_hashed() -> None:
+    # azure-core's older HttpRequest keeps the body in .body and has no .content
+    from azure.core.pipeline.transport import HttpRequest as LegacyHttpRequest
+
+    policy = HMACCredentialPolicy(f.ENDPOINT, f.KEY, clock=lambda: 1_700_000_000)
+    request = LegacyHttpRequest("POST", f.ENDPOINT + "/x")
+    request.set_bytes_body(b'{"a":1}')
+    assert not hasattr(request, "content")
+    assert _signed(policy, request) == _expected("POST", "/x", HOST, b'{"a":1}')
+    empty = LegacyHttpRequest("POST", f.ENDPOINT + "/x")
+    assert _signed(policy, empty) == _expected("POST", "/x", HOST)

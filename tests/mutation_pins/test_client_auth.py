@@ -243,3 +243,12 @@ def test_a_legacy_transport_request_body_is_hashed() -> None:
     assert _signed(policy, request) == _expected("POST", "/x", HOST, b'{"a":1}')
     empty = LegacyHttpRequest("POST", f.ENDPOINT + "/x")
     assert _signed(policy, empty) == _expected("POST", "/x", HOST)
+
+
+def test_an_async_policy_without_aiohttp_installed_signs_the_path_as_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "yarl", None)  # "import yarl" raises ImportError, as with no aio extra
+    policy = HMACCredentialPolicy(f.ENDPOINT, f.KEY, clock=lambda: 1_700_000_000, for_async=True)
+    signed = _signed(policy, HttpRequest("POST", QUOTED), f.FakeAsyncTransport())
+    assert signed == _expected("POST", "/identities/8%3Aacs%3Aabc/:revokeAccessTokens?api-version=1", HOST)

@@ -110,10 +110,17 @@ def _install_operators() -> None:
     cosmic_ray.plugins.OPERATOR_PROVIDERS["acs"] = dict(OPERATORS)
 
 
-def _make_tree() -> None:
-    """The checkout's files (tracked and new, not ignored) and the package's installed layout."""
+def _make_tree(base: str | None) -> None:
+    """The checkout's files (tracked and new, not ignored), or those of commit ``base``, and the
+    package's installed layout."""
     if TREE.exists():
         shutil.rmtree(TREE)
+    if base:
+        TREE.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", base], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(TREE)], input=archive, check=True)
+        shutil.copytree(TREE / "generated", TREE / "azure/communication/administration/_generated")
+        return
     listed = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True, capture_output=True
     ).stdout.decode()
@@ -231,6 +238,11 @@ def main() -> int:
     parser.add_argument("--test-python", default=str(ROOT / ".venv/bin/python"))
     parser.add_argument("--work", type=Path, default=WORK, help="where the copy, sessions and reports go")
     parser.add_argument(
+        "--base",
+        metavar="COMMIT",
+        help="mutate that commit's code with its tests (e.g. main: the score before a change)",
+    )
+    parser.add_argument(
         "--report",
         action="store_true",
         help="no run: the table of the sessions in --work, with equivalent.txt as it is now",
@@ -253,7 +265,7 @@ def main() -> int:
         print(_table(rows))
         return 0
     WORK.mkdir(exist_ok=True)
-    _make_tree()
+    _make_tree(args.base)
     # The copy's package first on the path, ahead of the editable install of the checkout.
     os.environ["PYTHONPATH"] = os.pathsep.join([str(TREE), str(TREE / "emulator")])
     os.chdir(TREE)

@@ -190,3 +190,149 @@ def test_a_store_that_keeps_being_replaced_is_given_up_without_leaking(
     monkeypatch.undo()
     assert str(caught.value) == f"the store {os.path.realpath(path)} keeps being removed or replaced while it is opened"
     assert len(failed) == 10
+
+
+def test_side_files_are_tightened_before_sqlite_opens_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # SQLite re-creates a -wal with the database's mode, which would hide a skipped tightening
+    # after the fact: the mode is read when SQLite is about to open the store.
+    from acs_identity_emulator import _store
+
+    path = tmp_path / "s.db"
+    Store(str(path)).close()
+    sides = [tmp_path / f"s.db{suffix}" for suffix in ("-wal", "-shm", "-journal")]
+    for side in sides:
+        side.write_bytes(b"")
+        side.chmod(0o644)
+    seen: list[int] = []
+    real_connect = _store.sqlite3.connect
+
+    def connect(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.extend(_mode(side) for side in sides)
+        for side in sides[1:]:
+            side.unlink()  # an empty -shm/-journal is not SQLite's to read
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(_store.sqlite3, "connect", connect)
+    Store(str(path)).close()
+    assert seen == [0o600, 0o600, 0o600]
+
+
+def test_assignments_round_trip(no_leak: None) -> None:
+    from acs_identity_emulator._store import Assignment
+
+    store = Store(":memory:")
+    try:
+        first = Assignment("t", "o", "user", ("c1", "c2"))
+        assert store.upsert_assignment(first) is True
+        assert store.assignment("T", "O") == first
+        assert store.upsert_assignment(Assignment("t", "o", "user", None)) is False
+        assert store.assignment("t", "o") == Assignment("t", "o", "user", None)
+        assert store.delete_assignment("T", "o") is True
+        assert store.delete_assignment("t", "o") is False
+        assert store.assignment("t", "o") is None
+    finally:
+        store.close()
+
+
+LOCKS = "\n".join(
+    [
+        "1: POSIX  ADVISORY  WRITE 111 fd:01:5678 0 EOF",
+        "2: -> FLOCK  ADVISORY  WRITE 222 fd:01:5678 0 EOF",
+        "3: FLOCK  ADVISORY  READ 333 fd:01:5678 0 EOF",
+        "4: FLOCK  ADVISORY  WRITE 444 fd:01:9999 0 EOF",
+        "5: FLOCK  ADVISORY  WRITE 555 zz:01:5678 0 EOF",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("lines", "holder"),
+    [
+        ("6: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF", 1234),
+        # the same inode on another device too: the exact device wins
+        ("6: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF\n7: FLOCK  ADVISORY  WRITE 999 fe:01:5678 0 EOF", 1234),
+        # btrfs: only another device number than stat's, once: that one
+        ("7: FLOCK  ADVISORY  WRITE 999 fe:01:5678 0 EOF", 999),
+        # twice on other devices: unknown
+        ("7: FLOCK  ADVISORY  WRITE 999 fe:01:5678 0 EOF\n8: FLOCK  ADVISORY  WRITE 998 fc:01:5678 0 EOF", None),
+        ("", None),
+    ],
+)
+def test_flock_holder_reads_proc_locks(lines: str, holder: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from acs_identity_emulator import _store
+
+    class _Stat:
+        st_ino = 5678
+        st_dev = os.makedev(0xFD, 0x01)
+
+    class _Os:  # os for _store alone, with fstat answering for the locked file
+        def __getattr__(self, name: str) -> object:
+            return getattr(os, name)
+
+        @staticmethod
+        def fstat(fd: int) -> _Stat:
+            return _Stat()
+
+    monkeypatch.setattr(_store, "os", _Os())
+    monkeypatch.setattr(_store, "open", lambda *a, **k: io.StringIO(LOCKS + "\n" + lines + "\n"), raising=False)
+    assert _store._flock_holder(0) == holder
+
+
+def test_flock_holder_without_proc_locks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from acs_identity_emulator import _store
+
+    def missing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise FileNotFoundError("/proc/locks")
+
+    monkeypatch.setattr(_store, "open", missing, raising=False)
+    assert _store._flock_holder(os.open(os.devnull, os.O_RDONLY)) is None
+
+
+def test_the_sweeper_paces_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import sqlite3
+
+    from acs_identity_emulator import _store
+
+    assert (_store.SWEEP_BATCH, _store.SWEEP_INTERVAL) == (64, 1.0)
+    results: list[object] = [64, 3, sqlite3.OperationalError("disk I/O error"), 0]
+    sleeps: list[float] = []
+
+    class _Sweeping:
+        def sweep(self) -> int:
+            result = results.pop(0)
+            if isinstance(result, Exception):
+                raise result
+            return int(result)  # type: ignore[call-overload]
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if not results:
+            raise asyncio.CancelledError
+
+    monkeypatch.setattr(_store.asyncio, "sleep", sleep)
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(_store.sweep_tombstones(_Sweeping(), interval=7.0))  # type: ignore[arg-type]
+    assert sleeps == [0, 7.0, 7.0, 7.0]
+
+
+def test_sweep_removes_at_most_a_batch_of_expired_tombstones() -> None:
+    now = [1000.0]
+    store = Store(":memory:", tombstone_retention=10.0, clock=lambda: now[0])
+    try:
+        for i in range(70):
+            store.create_identity(f"8:acs:r_{i}", 900.0)
+            store.delete_identity(f"8:acs:r_{i}", 900.0 + i / 100)
+        assert store.counts() == (0, 70)
+        assert store.sweep() == 64
+        assert store.sweep() == 6
+        assert store.sweep() == 0
+        store.create_identity("8:acs:r_x", 995.0)
+        store.delete_identity("8:acs:r_x", 995.0)
+        assert store.sweep() == 0  # 5 seconds old, retention 10
+        now[0] = 1005.0
+        assert store.sweep(limit=1) == 1
+    finally:
+        store.close()

@@ -336,3 +336,38 @@ def test_sweep_removes_at_most_a_batch_of_expired_tombstones() -> None:
         assert store.sweep(limit=1) == 1
     finally:
         store.close()
+
+
+def test_delete_revokes_the_whole_second_and_keeps_a_later_revocation() -> None:
+    store = Store(":memory:")
+    try:
+        store.create_identity("8:acs:r_a", 50.0)
+        store.delete_identity("8:acs:r_a", 100.5)
+        state = store.identity("8:acs:r_a")
+        assert state is not None
+        assert (state.valid_from, state.deleted_at) == (101.0, 100.5)
+        store.create_identity("8:acs:r_b", 50.0)
+        store.revoke_before("8:acs:r_b", 200.0)
+        store.delete_identity("8:acs:r_b", 100.5)
+        state = store.identity("8:acs:r_b")
+        assert state is not None and state.valid_from == 200.0
+    finally:
+        store.close()
+
+
+def test_what_the_store_hands_out_is_read_only() -> None:
+    import dataclasses
+
+    from acs_identity_emulator._store import Assignment
+
+    store = Store(":memory:")
+    try:
+        store.create_identity("8:acs:r_a", 50.0)
+        state = store.identity("8:acs:r_a")
+        assert state is not None
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            state.valid_from = 1.0  # type: ignore[misc]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            Assignment("t", "o", "user", None).principal_type = "x"  # type: ignore[misc]
+    finally:
+        store.close()

@@ -241,6 +241,7 @@ LOCKS = "\n".join(
         "3: FLOCK  ADVISORY  READ 333 fd:01:5678 0 EOF",
         "4: FLOCK  ADVISORY  WRITE 444 fd:01:9999 0 EOF",
         "5: FLOCK  ADVISORY  WRITE 555 zz:01:5678 0 EOF",
+        "6: FLOCK  ADVISORY  WRITE",  # cut short: ignored, not an IndexError
     ]
 )
 
@@ -249,6 +250,7 @@ LOCKS = "\n".join(
     ("lines", "holder"),
     [
         ("6: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF", 1234),
+        ("6: FLOCK  ADVISORY  WRITE 1234 fd:01:5678", 1234),  # the six fields read are enough
         # the same inode on another device too: the exact device wins
         ("6: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF\n7: FLOCK  ADVISORY  WRITE 999 fe:01:5678 0 EOF", 1234),
         # btrfs: only another device number than stat's, once: that one

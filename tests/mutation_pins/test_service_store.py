@@ -241,7 +241,7 @@ LOCKS = "\n".join(
         "3: FLOCK  ADVISORY  READ 333 fd:01:5678 0 EOF",
         "4: FLOCK  ADVISORY  WRITE 444 fd:01:9999 0 EOF",
         "5: FLOCK  ADVISORY  WRITE 555 zz:01:5678 0 EOF",
-        "6: FLOCK  ADVISORY  WRITE",  # cut short: ignored, not an IndexError
+        "6: FLOCK  ADVISORY  WRITE 666",  # cut short (5 fields): ignored, not an IndexError
     ]
 )
 

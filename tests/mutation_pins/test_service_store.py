@@ -373,3 +373,19 @@ def test_what_the_store_hands_out_is_read_only() -> None:
             Assignment("t", "o", "user", None).principal_type = "x"  # type: ignore[misc]
     finally:
         store.close()
+
+
+def test_a_file_store_is_in_wal_mode_and_its_lock_is_not_inherited(tmp_path: Path) -> None:
+    for _ in range(2):  # created, then existing: both opening paths
+        store = Store(str(tmp_path / "s.db"))
+        try:
+            assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert store._lock_fd is not None
+            assert os.get_inheritable(store._lock_fd) is False  # a child process must not hold the lock
+        finally:
+            store.close()
+    memory = Store(":memory:")
+    try:
+        assert memory._db.execute("PRAGMA journal_mode").fetchone()[0] == "memory"
+    finally:
+        memory.close()

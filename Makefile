@@ -16,7 +16,7 @@ UPSTREAM ?=
 # The generator's scripts (linted and formatted with the handwritten code).
 GENERATOR_PY := $(wildcard generator/*.py)
 
-.PHONY: FORCE help venv dev node demo test test-pythons test-lowest check lint typecheck format generate check-generated api-diff spec-check bench docs clean
+.PHONY: FORCE help venv dev node demo test test-pythons test-lowest check lint typecheck format generate check-generated api-diff spec-check bench docs mutate clean
 
 help:
 	@echo "make demo             run the main job against the local Identity service"
@@ -29,6 +29,7 @@ help:
 	@echo "make api-diff [FROM=2023-10-01] [TO=2026-09-23]   review an API version bump (default: the newest)"
 	@echo "make spec-check UPSTREAM=<folder>   wire-level differences between swagger/ and upstream's documents"
 	@echo "make docs             build the API reference into docs/_build/html (warnings fail it)"
+	@echo "make mutate [MODULES='client._auth service._auth']   mutation testing of the critical modules (about an hour; not in CI)"
 
 # Two stamps: what the package and its demo need (runtime + the aio and
 # emulator extras), and the development tools on top (requirements-dev.txt).
@@ -118,6 +119,18 @@ docs: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(PY) bench/client_overhead.py
 	$(PY) bench/emulator_load.py
+
+# Mutation testing (tools/mutation/): cosmic-ray in its own environment, made on first use; the
+# tests run with the development environment. Not part of `make test` or CI.
+MUTATE_VENV := .venvs/mutate
+MODULES ?=
+mutate: $(DEV_STAMP) $(MUTATE_VENV)/.installed
+	$(MUTATE_VENV)/bin/python tools/mutation/run.py --test-python $(abspath $(PY)) $(MODULES)
+
+$(MUTATE_VENV)/.installed: tools/mutation/requirements.txt
+	$(PYTHON) -m venv $(MUTATE_VENV)
+	$(MUTATE_VENV)/bin/python -m pip install --quiet -r tools/mutation/requirements.txt
+	touch $@
 
 clean:
 	rm -rf $(VENV) .venv-2020 .venvs build dist *.egg-info .demo generator/node_modules docs/_build

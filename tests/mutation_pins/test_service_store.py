@@ -15,9 +15,9 @@ from acs_identity_emulator._store import (
     Store,
     StoreInUseError,
     StoreLinkError,
-    private_file,
     revocation_boundary,
 )
+from acs_identity_emulator._store_file import private_file
 
 
 def _open_fds() -> set[str]:
@@ -218,18 +218,18 @@ def test_side_files_are_tightened_before_sqlite_opens_them(tmp_path: Path, monke
 
 
 def test_assignments_round_trip(no_leak: None) -> None:
-    from acs_identity_emulator._store import Assignment
+    from acs_identity_emulator._store_tables import Assignment
 
     store = Store(":memory:")
     try:
         first = Assignment("t", "o", "user", ("c1", "c2"))
-        assert store.upsert_assignment(first) is True
-        assert store.assignment("T", "O") == first
-        assert store.upsert_assignment(Assignment("t", "o", "user", None)) is False
-        assert store.assignment("t", "o") == Assignment("t", "o", "user", None)
-        assert store.delete_assignment("T", "o") is True
-        assert store.delete_assignment("t", "o") is False
-        assert store.assignment("t", "o") is None
+        assert store.assignments.upsert(first) is True
+        assert store.assignments.get("T", "O") == first
+        assert store.assignments.upsert(Assignment("t", "o", "user", None)) is False
+        assert store.assignments.get("t", "o") == Assignment("t", "o", "user", None)
+        assert store.assignments.delete("T", "o") is True
+        assert store.assignments.delete("t", "o") is False
+        assert store.assignments.get("t", "o") is None
     finally:
         store.close()
 
@@ -263,7 +263,7 @@ LOCKS = "\n".join(
 def test_flock_holder_reads_proc_locks(lines: str, holder: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from acs_identity_emulator import _store
+    from acs_identity_emulator import _store_file as _store
 
     class _Stat:
         st_ino = 5678
@@ -283,7 +283,7 @@ def test_flock_holder_reads_proc_locks(lines: str, holder: int | None, monkeypat
 
 
 def test_flock_holder_without_proc_locks(monkeypatch: pytest.MonkeyPatch) -> None:
-    from acs_identity_emulator import _store
+    from acs_identity_emulator import _store_file as _store
 
     def missing(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise FileNotFoundError("/proc/locks")
@@ -360,7 +360,7 @@ def test_delete_revokes_the_whole_second_and_keeps_a_later_revocation() -> None:
 def test_what_the_store_hands_out_is_read_only() -> None:
     import dataclasses
 
-    from acs_identity_emulator._store import Assignment
+    from acs_identity_emulator._store_tables import Assignment
 
     store = Store(":memory:")
     try:
@@ -380,8 +380,8 @@ def test_a_file_store_is_in_wal_mode_and_its_lock_is_not_inherited(tmp_path: Pat
         store = Store(str(tmp_path / "s.db"))
         try:
             assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            assert store._lock_fd is not None
-            assert os.get_inheritable(store._lock_fd) is False  # a child process must not hold the lock
+            assert store._file is not None and store._file.fd is not None
+            assert os.get_inheritable(store._file.fd) is False  # a child process must not hold the lock
         finally:
             store.close()
     memory = Store(":memory:")

@@ -59,12 +59,16 @@ NODE_MODULES = GENERATOR_DIR / "node_modules"
 #: @autorest/core's own entry point. The ``autorest`` command only finds a core and starts it in a
 #: second node process; the core is pinned here by path, so the driver starts it directly.
 AUTOREST_CORE = NODE_MODULES / "@autorest" / "core" / "entrypoints" / "app.js"
+#: The virtual environment of @autorest/python: its Python has the extension's pinned black.
+EXTENSION_VENV = NODE_MODULES / "@autorest" / "python" / "venv"
+BLACK_FORMAT = GENERATOR_DIR / "black_format.py"
 
 # The packages whose exact versions decide the output; recorded in MANIFEST.json.
 TOOL_PACKAGES = ("autorest", "@autorest/core", "@autorest/modelerfour", "@autorest/python")
 
 _LAYER_RE = re.compile(r"^```\s*yaml\s+\$\(tag\)\s*==\s*'([A-Za-z0-9_]+)'\s*$", re.MULTILINE)
 _INPUT_RE = re.compile(r"^input-file:\s*(\S+)\s*$", re.MULTILINE)
+_NAMESPACE_RE = re.compile(r"^namespace:\s*(\S+)\s*$", re.MULTILINE)
 #: In an ``input-file``, the newest GA version in swagger/ (AutoRest gets it as ``--latest-ga-version``).
 LATEST_GA_VARIABLE = "latest-ga-version"
 #: In an ``input-file``, the folder laid out like swagger/ that AutoRest reads: swagger/ for the
@@ -116,6 +120,17 @@ def layers() -> dict[str, Path]:
     return found
 
 
+def _namespace(layer: str) -> str:
+    """The ``namespace`` of a layer's block: where in AutoRest's output its package is."""
+    text = CONFIG.read_text(encoding="utf-8")
+    for match in _LAYER_RE.finditer(text):
+        if match.group(1) == layer:
+            found = _NAMESPACE_RE.search(text[match.end() : text.index("```", match.end())])
+            if found is not None:
+                return found.group(1)
+    raise GenerationError(f"layer {layer!r} in {CONFIG} has no namespace")
+
+
 def _latest_ga() -> str:
     try:
         return catalog.latest_ga(SWAGGER_DIR)
@@ -138,34 +153,62 @@ def _autorest_env() -> dict[str, str]:
 
 
 def _run_autorest(layer: str, output: Path, swagger_folder: Path) -> float:
-    """Run AutoRest for one layer; returns the time AutoRest reports for itself (0.0 if it says none)."""
+    """Generate one layer into ``output``: AutoRest, then black; returns AutoRest's own time (0.0 if unsaid)."""
     if not AUTOREST_CORE.exists():
         raise GenerationError(f"{AUTOREST_CORE} is missing: run `npm ci` in {GENERATOR_DIR}")
+    written = output.with_name(f".{output.name}.autorest")
+    package = written.joinpath(*_namespace(layer).split("."))
     command = [
         shutil.which("node") or "node",
         str(AUTOREST_CORE),
         str(CONFIG),
         f"--tag={layer}",
-        f"--output-folder={output}",
+        f"--output-folder={written}",
         f"--{LATEST_GA_VARIABLE}={_latest_ga()}",
         f"--{SWAGGER_FOLDER_VARIABLE}={swagger_folder}",
     ]
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            command,
+            cwd=GENERATOR_DIR,
+            env=_autorest_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0 or not (package / "__init__.py").exists():
+            raise GenerationError(
+                f"AutoRest failed for layer {layer!r} (exit {done.returncode}):\n"
+                + done.stdout[-4000:]
+                + done.stderr[-4000:]
+            )
+        _black(layer, package)
+        shutil.move(package, output)  # the layer's package; the namespace parents above it are dropped
+    finally:
+        shutil.rmtree(written, ignore_errors=True)
+    reported = _COMPLETED_RE.search(done.stdout + done.stderr)
+    return float(reported.group(1)) if reported else 0.0
+
+
+def _extension_python() -> Path:
+    for candidate in (EXTENSION_VENV / "bin" / "python", EXTENSION_VENV / "Scripts" / "python.exe"):
+        if candidate.exists():
+            return candidate
+    raise GenerationError(f"{EXTENSION_VENV} has no Python: run `npm ci` in {GENERATOR_DIR}")
+
+
+def _black(layer: str, package: Path) -> None:
+    """Format a layer as the extension's own black step does (``black: false`` in the config; see black_format.py)."""
     done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        command,
-        cwd=GENERATOR_DIR,
-        env=_autorest_env(),
+        [str(_extension_python()), str(BLACK_FORMAT), str(package)],
         capture_output=True,
         text=True,
         check=False,
     )
-    if done.returncode != 0 or not (output / "__init__.py").exists():
+    if done.returncode != 0:
         raise GenerationError(
-            f"AutoRest failed for layer {layer!r} (exit {done.returncode}):\n"
-            + done.stdout[-4000:]
-            + done.stderr[-4000:]
+            f"formatting layer {layer!r} with black failed:\n{done.stdout[-4000:]}{done.stderr[-4000:]}"
         )
-    reported = _COMPLETED_RE.search(done.stdout + done.stderr)
-    return float(reported.group(1)) if reported else 0.0
 
 
 def run_layers(layers: Sequence[str], out: Path, swagger_folder: Path, jobs: int = 0) -> dict[str, float]:

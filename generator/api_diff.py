@@ -59,7 +59,6 @@ SWAGGER_DIR = ROOT / "swagger"
 TEMPLATES_DIR = GENERATOR_DIR / "templates"
 TEMPLATE = "api_diff.md.j2"
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 API_VERSION_PARAMETER = "api-version"
 
 # Schema keywords compared on properties and parameters, in report order.
@@ -315,24 +314,15 @@ def _diff_attributes(old: Mapping[str, str], new: Mapping[str, str], prefix: str
 
 def _operations(doc: Mapping[str, Any]) -> dict[tuple[str, str], tuple[Operation, Json]]:
     found: dict[tuple[str, str], tuple[Operation, Json]] = {}
-    for path, item in (doc.get("paths") or {}).items():
-        if not isinstance(item, Mapping):
-            continue
-        shared = item.get("parameters") or []
-        for method in HTTP_METHODS:
-            spec = item.get(method)
-            if not isinstance(spec, Mapping):
-                continue
-            merged = dict(spec)
-            merged["parameters"] = [*shared, *(spec.get("parameters") or [])]
-            details = [
-                f"parameter {key}: {_describe(attrs)}"
-                for key, attrs in _parameters(doc, merged).items()
-                if not key.startswith(f"{API_VERSION_PARAMETER} ")
-            ]
-            details += [f"response {code}: {kind}" for code, kind in _responses(merged).items()]
-            op = Operation(str(spec.get("operationId", "")), method.upper(), str(path), tuple(details))
-            found[(op.method, op.path)] = (op, merged)
+    for method, path, merged in _catalog_module().path_operations(doc):
+        details = [
+            f"parameter {key}: {_describe(attrs)}"
+            for key, attrs in _parameters(doc, merged).items()
+            if not key.startswith(f"{API_VERSION_PARAMETER} ")
+        ]
+        details += [f"response {code}: {kind}" for code, kind in _responses(merged).items()]
+        op = Operation(str(merged.get("operationId", "")), method, path, tuple(details))
+        found[(op.method, op.path)] = (op, merged)
     return found
 
 

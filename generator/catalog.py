@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -388,38 +388,39 @@ def load_document(path: Path, documents: Optional[Documents] = None) -> dict[str
     return bundled
 
 
-def _operations(doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    found: list[tuple[str, str, str]] = []
-    for path, item in (doc.get("paths") or {}).items():
-        if not isinstance(item, Mapping):
-            continue
-        for method in HTTP_METHODS:
-            spec = item.get(method)
-            if isinstance(spec, Mapping):
-                found.append((str(spec.get("operationId", "")), method.upper(), str(path)))
-    return sorted(found, key=lambda op: (op[2], HTTP_METHODS.index(op[1].lower())))
-
-
-def _header_parameters(doc: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    """``"METHOD path"`` -> the names of its ``in: header`` parameters (path-level ones first)."""
-    found: dict[str, tuple[str, ...]] = {}
+def path_operations(doc: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every operation of ``doc``: ``(METHOD, path, spec)``, the spec's ``parameters`` with the
+    path-level ones first (as OpenAPI 2 applies them)."""
     for path, item in (doc.get("paths") or {}).items():
         if not isinstance(item, Mapping):
             continue
         shared = item.get("parameters") or []
         for method in HTTP_METHODS:
             spec = item.get(method)
-            if not isinstance(spec, Mapping):
-                continue
-            names: list[str] = []
-            for parameter in [*shared, *(spec.get("parameters") or [])]:
-                parameter = resolve_ref(doc, parameter)
-                if isinstance(parameter, Mapping) and parameter.get("in") == "header":
-                    name = str(parameter.get("name", ""))
-                    if name and name not in names:
-                        names.append(name)
-            if names:
-                found[f"{method.upper()} {path}"] = tuple(names)
+            if isinstance(spec, Mapping):
+                merged = dict(spec)
+                merged["parameters"] = [*shared, *(spec.get("parameters") or [])]
+                yield method.upper(), str(path), merged
+
+
+def _operations(doc: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    found = [(str(spec.get("operationId", "")), method, path) for method, path, spec in path_operations(doc)]
+    return sorted(found, key=lambda op: (op[2], HTTP_METHODS.index(op[1].lower())))
+
+
+def _header_parameters(doc: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """``"METHOD path"`` -> the names of its ``in: header`` parameters (path-level ones first)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for method, path, spec in path_operations(doc):
+        names: list[str] = []
+        for parameter in spec["parameters"]:
+            parameter = resolve_ref(doc, parameter)
+            if isinstance(parameter, Mapping) and parameter.get("in") == "header":
+                name = str(parameter.get("name", ""))
+                if name and name not in names:
+                    names.append(name)
+        if names:
+            found[f"{method} {path}"] = tuple(names)
     return dict(sorted(found.items()))
 
 

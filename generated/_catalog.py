@@ -184,6 +184,55 @@ PROPERTY_SINCE: dict[str, str] = {
     "TeamsUserExchangeTokenRequest.userId": "2022-06-01",
 }
 
+#: ``"METHOD path"`` -> every version that has the operation, oldest first. Not always every
+#: version since the oldest: a preview may carry an operation that later versions lack.
+OPERATION_VERSIONS: dict[str, tuple[str, ...]] = {
+    "DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": ("2025-06-30", "2026-09-23"),
+    "DELETE /identities/{id}": ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "GET /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": ("2025-06-30", "2026-09-23"),
+    "PATCH /identities/{id}": ("2020-07-20-preview2",),
+    "POST /access/teamsExtension/:exchangeAccessToken": ("2025-06-30", "2026-09-23"),
+    "POST /identities": ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "POST /identities/{id}/:issueAccessToken": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "POST /identities/{id}/:revokeAccessTokens": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "POST /identities/{id}/token": ("2020-07-20-preview2",),
+    "POST /teamsUser/:exchangeAccessToken": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "PUT /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": ("2025-06-30", "2026-09-23"),
+}
+
+#: ``"Definition.property"`` -> every version whose document has it, oldest first.
+PROPERTY_VERSIONS: dict[str, tuple[str, ...]] = {
+    "CommunicationError.code": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationError.details": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationError.innererror": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationError.message": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationError.target": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationErrorResponse.error": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentity.id": ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityAccessToken.expiresOn": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityAccessToken.token": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityAccessTokenRequest.expiresInMinutes": ("2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityAccessTokenRequest.scopes": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityAccessTokenResult.accessToken": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityAccessTokenResult.identity": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityCreateRequest.createTokenWithScopes": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityCreateRequest.expiresInMinutes": ("2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityToken.expiresOn": ("2020-07-20-preview2",),
+    "CommunicationIdentityToken.id": ("2020-07-20-preview2",),
+    "CommunicationIdentityToken.token": ("2020-07-20-preview2",),
+    "CommunicationIdentityUpdateRequest.tokensValidFrom": ("2020-07-20-preview2",),
+    "CommunicationTokenRequest.scopes": ("2020-07-20-preview2",),
+    "TeamsExtensionAssignmentCreateOrUpdateRequest.clientIds": ("2025-06-30", "2026-09-23"),
+    "TeamsExtensionAssignmentCreateOrUpdateRequest.principalType": ("2025-06-30", "2026-09-23"),
+    "TeamsExtensionAssignmentResponse.clientIds": ("2025-06-30", "2026-09-23"),
+    "TeamsExtensionAssignmentResponse.objectId": ("2025-06-30", "2026-09-23"),
+    "TeamsExtensionAssignmentResponse.principalType": ("2025-06-30", "2026-09-23"),
+    "TeamsExtensionAssignmentResponse.tenantId": ("2025-06-30", "2026-09-23"),
+    "TeamsUserExchangeTokenRequest.appId": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "TeamsUserExchangeTokenRequest.token": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "TeamsUserExchangeTokenRequest.userId": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+}
+
 #: Version -> the token scope values it accepts, in document order.
 SCOPES: dict[str, tuple[str, ...]] = {
     "2020-07-20-preview2": ("chat", "voip"),

@@ -134,6 +134,23 @@ class Catalog:
                 first.setdefault(item, facts.version)
         return dict(sorted(first.items()))
 
+    def _versions_having(self, items: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
+        having: dict[str, list[str]] = {}
+        for facts in self.versions:
+            for item in items[facts.version]:
+                having.setdefault(item, []).append(facts.version)
+        return {item: tuple(versions) for item, versions in sorted(having.items())}
+
+    @property
+    def operation_versions(self) -> dict[str, tuple[str, ...]]:
+        """``"METHOD path"`` -> every version that has it (a preview may have what later GAs lack)."""
+        return self._versions_having({v.version: [f"{m} {p}" for _, m, p in v.operations] for v in self.versions})
+
+    @property
+    def property_versions(self) -> dict[str, tuple[str, ...]]:
+        """``"Definition.property"`` -> every version whose document has it."""
+        return self._versions_having({v.version: v.properties for v in self.versions})
+
     @property
     def operation_since(self) -> dict[str, str]:
         return self._since({v.version: [f"{m} {p}" for _, m, p in v.operations] for v in self.versions})

@@ -26,8 +26,8 @@ _ORDER = list(ApiVersion)
 # The catalog's tables under the names this module uses.
 _LAYER: dict[str, str] = _catalog.VERSION_LAYER
 _OPERATIONS: dict[str, tuple[tuple[str, str, str], ...]] = _catalog.OPERATIONS
-_OPERATION_SINCE: dict[str, str] = _catalog.OPERATION_SINCE
-_PROPERTY_SINCE: dict[str, str] = _catalog.PROPERTY_SINCE
+_OPERATION_VERSIONS: dict[str, tuple[str, ...]] = _catalog.OPERATION_VERSIONS
+_PROPERTY_VERSIONS: dict[str, tuple[str, ...]] = _catalog.PROPERTY_VERSIONS
 _HEADER_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = _catalog.HEADER_PARAMETERS
 
 # What the handwritten layer calls, named as in the documents; the catalog says since when.
@@ -56,10 +56,6 @@ def layer_of(version: ApiVersion) -> str:
     return _LAYER[version.value]
 
 
-def at_least(version: ApiVersion, minimum: ApiVersion) -> bool:
-    return _ORDER.index(version) >= _ORDER.index(minimum)
-
-
 def has_operation(version: ApiVersion, operation: str) -> bool:
     """Whether ``version``'s document has ``operation`` (``"METHOD path"``)."""
     return any(f"{method} {path}" == operation for _, method, path in _OPERATIONS[version.value])
@@ -72,25 +68,35 @@ def header_parameters(version: ApiVersion, operation: str) -> tuple[str, ...]:
 
 def has_property(version: ApiVersion, prop: str) -> bool:
     """Whether ``version``'s document has ``prop`` (``"Definition.property"``)."""
-    since = _PROPERTY_SINCE.get(prop)
-    return since is not None and at_least(version, ApiVersion(since))
+    return version.value in _PROPERTY_VERSIONS.get(prop, ())
 
 
-def _since(feature: str) -> str:
-    return _OPERATION_SINCE.get(feature) or _PROPERTY_SINCE.get(feature) or "a newer version"
+def versions_with(feature: str) -> tuple[ApiVersion, ...]:
+    """Every version whose document has ``feature`` (``"METHOD path"`` or ``"Definition.property"``)."""
+    having = _OPERATION_VERSIONS.get(feature) or _PROPERTY_VERSIONS.get(feature) or ()
+    return tuple(ApiVersion(v) for v in having)
 
 
 def require_operation(version: ApiVersion, operation: str, feature: str) -> None:
     """Raise ``ValueError`` when ``version``'s document lacks ``operation``."""
     if not has_operation(version, operation):
-        _refuse(version, _since(operation), feature)
+        _refuse(version, operation, feature)
 
 
 def require_property(version: ApiVersion, prop: str, feature: str) -> None:
     """Raise ``ValueError`` when ``version``'s document lacks ``prop``."""
     if not has_property(version, prop):
-        _refuse(version, _since(prop), feature)
+        _refuse(version, prop, feature)
 
 
-def _refuse(version: ApiVersion, since: str, feature: str) -> None:
-    raise ValueError(f"{feature} requires api_version {since} or later; this client uses {version.value}.")
+def _refuse(version: ApiVersion, needed: str, feature: str) -> None:
+    having = versions_with(needed)
+    if not having:
+        wanted = "a newer api_version"
+    elif having == tuple(_ORDER[_ORDER.index(having[0]) :]):
+        wanted = f"api_version {having[0].value} or later"
+    else:
+        # A preview can carry what later versions lack: name every version that has it.
+        names = ", ".join(v.value for v in having)
+        wanted = f"api_version {names}" if len(having) == 1 else f"one of api_version {names}"
+    raise ValueError(f"{feature} requires {wanted}; this client uses {version.value}.")

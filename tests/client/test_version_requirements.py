@@ -1,0 +1,43 @@
+"""What the client says when the chosen api_version lacks a feature, read from the catalog.
+
+A preview may carry an operation or property that later GA versions lack, so "X or later"
+is only said when every version from X on has the feature; otherwise every version is named.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from azure.communication.administration import ApiVersion
+from azure.communication.administration import _api_versions as versions
+from azure.communication.administration._generated import _catalog
+
+
+def test_an_operation_every_later_version_has_is_named_by_its_first_version() -> None:
+    first = _catalog.OPERATION_VERSIONS["POST /teamsUser/:exchangeAccessToken"][0]
+    with pytest.raises(ValueError) as caught:
+        versions.require_operation(ApiVersion("2021-03-07"), "POST /teamsUser/:exchangeAccessToken", "exchange")
+    assert str(caught.value) == f"exchange requires api_version {first} or later; this client uses 2021-03-07."
+
+
+def test_a_feature_only_some_versions_have_names_each_of_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(versions._OPERATION_VERSIONS, "GET /only/some", ("2021-03-07", "2023-10-01"))
+    with pytest.raises(ValueError) as caught:
+        versions.require_operation(ApiVersion("2026-09-23"), "GET /only/some", "read_some")
+    assert str(caught.value) == (
+        "read_some requires one of api_version 2021-03-07, 2023-10-01; this client uses 2026-09-23."
+    )
+
+
+def test_a_feature_of_one_version_names_that_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(versions._PROPERTY_VERSIONS, "Thing.only", ("2022-06-01",))
+    assert versions.has_property(ApiVersion("2022-06-01"), "Thing.only")
+    assert not versions.has_property(ApiVersion("2022-10-01"), "Thing.only")
+    with pytest.raises(ValueError) as caught:
+        versions.require_property(ApiVersion("2022-10-01"), "Thing.only", "only")
+    assert str(caught.value) == "only requires api_version 2022-06-01; this client uses 2022-10-01."
+
+
+def test_an_unknown_feature_asks_for_a_newer_version() -> None:
+    with pytest.raises(ValueError, match=r"^gone requires a newer api_version; this client uses 2026-09-23\.$"):
+        versions.require_operation(ApiVersion("2026-09-23"), "GET /nowhere", "gone")

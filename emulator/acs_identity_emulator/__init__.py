@@ -17,7 +17,8 @@ from ._versions import ALL_VERSIONS
 if TYPE_CHECKING:
     from ._app import Emulator, create_app, emulator_of
 
-__version__ = "0.1.0"
+    #: The version of the distribution the service ships in (looked up on first use).
+    __version__: str
 
 __all__ = ["ALL_VERSIONS", "Emulator", "__version__", "create_app", "emulator_of"]
 
@@ -29,4 +30,14 @@ def __getattr__(name: str) -> Any:
         from . import _app
 
         return getattr(_app, name)
+    if name == "__version__":
+        # One version, the distribution's (setup.py reads it from the client's _version.py).
+        from importlib import metadata
+
+        from ._cli import DISTRIBUTION
+
+        try:
+            return metadata.version(DISTRIBUTION)
+        except metadata.PackageNotFoundError:
+            raise AttributeError(f"__version__: the {DISTRIBUTION} distribution is not installed") from None
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -121,6 +121,13 @@ def test_version_is_the_distribution_version(prog: str) -> None:
     assert done.stdout == f"{prog} {metadata.version('azure-communication-administration')}\n"
 
 
+def test_the_package_version_is_the_distribution_version() -> None:
+    import acs_identity_emulator
+
+    assert acs_identity_emulator.__version__ == metadata.version("azure-communication-administration")
+    assert "__version__" in acs_identity_emulator.__all__
+
+
 # -- a --tls start says how to trust its CA -----------------------------------------------
 def _run(command: Sequence[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=120)

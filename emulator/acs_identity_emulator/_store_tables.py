@@ -63,7 +63,7 @@ class Assignments:
 
     def upsert(self, assignment: Assignment) -> bool:
         """Create or replace (committed on return); return True when it was created."""
-        key = (assignment.tenant_id, assignment.object_id)
+        key = (assignment.tenant_id.lower(), assignment.object_id.lower())
         cids = None if assignment.client_ids is None else json.dumps(list(assignment.client_ids))
         with self._lock:
             created = (

@@ -356,7 +356,14 @@ def _responses(spec: Mapping[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for code, response in (spec.get("responses") or {}).items():
         schema = response.get("schema") if isinstance(response, Mapping) else None
-        out[str(code)] = _type_of(schema) if schema is not None else "no body"
+        shown = _type_of(schema) if schema is not None else "no body"
+        headers = response.get("headers") if isinstance(response, Mapping) else None
+        if isinstance(headers, Mapping) and headers:
+            # A response header is part of the contract (2023-08-01's Repeatability-Result).
+            shown += "; headers " + ", ".join(
+                f"{name} ({_type_of(header)})" for name, header in sorted(headers.items(), key=lambda kv: kv[0].lower())
+            )
+        out[str(code)] = shown
     return dict(sorted(out.items(), key=lambda kv: (kv[0] == "default", kv[0])))
 
 

@@ -413,3 +413,26 @@ def test_swagger_documents_parse_as_json_objects() -> None:
     assert len(documents) >= len(VERSIONS) + 2  # the Identity documents and the Common ones
     for path in documents:
         assert isinstance(json.loads(path.read_text("utf-8")), dict), path
+
+
+def test_response_headers_are_part_of_a_response(api_diff: ModuleType) -> None:
+    def doc(headers: dict[str, Any] | None) -> dict[str, Any]:
+        response: dict[str, Any] = {"description": "", "schema": {"$ref": "#/definitions/A"}}
+        if headers is not None:
+            response["headers"] = headers
+        return _doc({}, {"/things": {"post": {"operationId": "Things_Create", "responses": {"201": response}}}})
+
+    result = api_diff.diff(doc(None), doc({"Retry-After": {"type": "integer"}, "ETag": {"type": "string"}}))
+
+    [changed] = result.operations_changed
+    assert [(x.subject, x.old, x.new) for x in changed.changes] == [
+        ("response 201", "A", "A; headers ETag (string), Retry-After (integer)")
+    ]
+
+
+def test_2022_10_01_to_2023_08_01_reports_the_repeatability_result_header(api_diff: ModuleType) -> None:
+    _, text = _report(api_diff, "2022-10-01", "2023-08-01")
+    assert (
+        "response 201: `CommunicationIdentityAccessTokenResult` → "
+        "`CommunicationIdentityAccessTokenResult; headers Repeatability-Result (string)`"
+    ) in text

@@ -18,6 +18,9 @@ AutoRest does not read swagger/ itself: each layer's document goes through
 api-version, client-level endpoint) into a temporary folder laid out like swagger/, which
 AutoRest gets as ``$(swagger-folder)``. The layers are independent, so their AutoRest runs
 go at the same time (:func:`run_layers`; ``--jobs 1`` runs them one after another).
+``generate`` reuses a layer whose inputs have not changed since an earlier run
+(``generator/layer_cache.py``, kept in ``.cache/generate/``; ``--no-cache`` turns that off);
+``check`` always runs AutoRest for every layer.
 
 AutoRest formats its own output with its pinned black; this driver only does
 post-processing that cannot vary between machines (LF line endings, one trailing newline)
@@ -48,6 +51,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # generator/ is a folder of scripts
 import catalog
+import layer_cache
 import normalise
 import sync_client
 
@@ -62,6 +66,18 @@ AUTOREST_CORE = NODE_MODULES / "@autorest" / "core" / "entrypoints" / "app.js"
 #: The virtual environment of @autorest/python: its Python has the extension's pinned black.
 EXTENSION_VENV = NODE_MODULES / "@autorest" / "python" / "venv"
 BLACK_FORMAT = GENERATOR_DIR / "black_format.py"
+#: Packages of earlier runs, reused when nothing that decides a layer changed (layer_cache.py).
+CACHE_DIR = ROOT / ".cache" / "generate"
+#: What every layer's output depends on besides its own document (see layer_cache.py).
+TOOLCHAIN = (
+    CONFIG,
+    GENERATOR_DIR / "package-lock.json",
+    Path(__file__).resolve(),
+    GENERATOR_DIR / "normalise.py",
+    GENERATOR_DIR / "catalog.py",
+    BLACK_FORMAT,
+    GENERATOR_DIR / "layer_cache.py",
+)
 
 # The packages whose exact versions decide the output; recorded in MANIFEST.json.
 TOOL_PACKAGES = ("autorest", "@autorest/core", "@autorest/modelerfour", "@autorest/python")
@@ -211,19 +227,36 @@ def _black(layer: str, package: Path) -> None:
         )
 
 
-def run_layers(layers: Sequence[str], out: Path, swagger_folder: Path, jobs: int = 0) -> dict[str, float]:
+def _layer(layer: str, output: Path, swagger_folder: Path, cache: layer_cache.LayerCache | None) -> float | None:
+    """One layer into ``output``: from the cache if it has it (``None``), else AutoRest's time."""
+    if cache is not None and cache.fetch(layer, output):
+        return None
+    seconds = _run_autorest(layer, output, swagger_folder)
+    if cache is not None:
+        cache.store(layer, output)
+    return seconds
+
+
+def run_layers(
+    layers: Sequence[str],
+    out: Path,
+    swagger_folder: Path,
+    jobs: int = 0,
+    cache: layer_cache.LayerCache | None = None,
+) -> dict[str, float | None]:
     """Run AutoRest for every layer into ``out/<layer>``, ``jobs`` at a time (0: all at once).
 
     The layers share nothing but the read-only toolchain, and each AutoRest run spends much
     of its time in one process waiting on another (node, then the Python extension), so they
-    go side by side. Returns ``layer -> seconds AutoRest reported``; every failure is reported
-    together.
+    go side by side. A layer ``cache`` has unchanged is copied from it instead. Returns
+    ``layer -> seconds AutoRest reported`` (``None``: from the cache); every failure is
+    reported together.
     """
     workers = max(1, min(jobs or len(layers), len(layers)))
-    timings: dict[str, float] = {}
+    timings: dict[str, float | None] = {}
     failures: list[str] = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {layer: pool.submit(_run_autorest, layer, out / layer, swagger_folder) for layer in layers}
+        futures = {layer: pool.submit(_layer, layer, out / layer, swagger_folder, cache) for layer in layers}
         for layer, future in futures.items():
             try:
                 timings[layer] = future.result()
@@ -304,21 +337,25 @@ def _produced(root: Path) -> list[sync_client.Produced]:
         raise GenerationError(str(exc)) from None
 
 
-def generate_into(out: Path, jobs: int = 0, root: Path = ROOT) -> tuple[dict[str, float], list[sync_client.Produced]]:
+def generate_into(
+    out: Path, jobs: int = 0, root: Path = ROOT, cache_dir: Path | None = None
+) -> tuple[dict[str, float | None], list[sync_client.Produced]]:
     """Write the whole generated tree into the empty folder ``out``.
 
-    Returns AutoRest's time per layer and what belongs outside ``out`` (the sync client, written
-    from ``root``'s async client).
+    Returns AutoRest's time per layer (``None`` for a layer reused from ``cache_dir``; no
+    cache when it is ``None``) and what belongs outside ``out`` (the sync client, written from
+    ``root``'s async client).
     """
     sources = layers()
     catalog_files = _catalog_files(sources)  # before AutoRest: a bad document fails fast
     produced = _produced(root)
     with tempfile.TemporaryDirectory(prefix="autorest-inputs-") as staging:
         try:
-            normalise.write_inputs(sources, SWAGGER_DIR, Path(staging))
+            documents = normalise.write_inputs(sources, SWAGGER_DIR, Path(staging))
         except catalog.CatalogError as exc:
             raise GenerationError(str(exc)) from None
-        timings = run_layers(list(sources), out, Path(staging), jobs)
+        cache = None if cache_dir is None else layer_cache.LayerCache(cache_dir, documents, TOOLCHAIN)
+        timings = run_layers(list(sources), out, Path(staging), jobs, cache)
     summary = "\n".join(f"- ``{name}``: from ``{src.relative_to(ROOT).as_posix()}``" for name, src in sources.items())
     (out / "__init__.py").write_text(ROOT_INIT.format(layers=summary), encoding="utf-8")
     (out / "py.typed").write_text("", encoding="utf-8")
@@ -330,12 +367,15 @@ def generate_into(out: Path, jobs: int = 0, root: Path = ROOT) -> tuple[dict[str
     return timings, produced
 
 
-def generate(target: Path, jobs: int = 0, root: Path = ROOT) -> dict[str, float]:
-    """Regenerate ``target`` (normally ``generated/``) from scratch, and ``root``'s sync client."""
+def generate(target: Path, jobs: int = 0, root: Path = ROOT, cache_dir: Path | None = None) -> dict[str, float | None]:
+    """Regenerate ``target`` (normally ``generated/``) and ``root``'s sync client.
+
+    Layers whose inputs are unchanged are copied from ``cache_dir`` (``None``: no cache).
+    """
     with tempfile.TemporaryDirectory(prefix="generated-") as tmp:
         staging = Path(tmp) / "generated"
         staging.mkdir()
-        timings, produced = generate_into(staging, jobs, root)
+        timings, produced = generate_into(staging, jobs, root, cache_dir)
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(staging, target)
@@ -380,9 +420,12 @@ def check(target: Path, jobs: int = 0, root: Path = ROOT) -> int:
     return 0
 
 
-def _print_timings(timings: Mapping[str, float], total: float) -> None:
+def _print_timings(timings: Mapping[str, float | None], total: float) -> None:
     for layer, seconds in timings.items():
-        print(f"  AutoRest {layer}: {seconds:.1f} s (as AutoRest reports it)")
+        if seconds is None:
+            print(f"  AutoRest {layer}: not run (inputs unchanged, reused from the layer cache)")
+        else:
+            print(f"  AutoRest {layer}: {seconds:.1f} s (as AutoRest reports it)")
     print(f"  generate: {total:.1f} s in all")
 
 
@@ -399,11 +442,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--root", type=Path, default=ROOT, help="the checkout whose sync client is written (default: this one)"
     )
     parser.add_argument("--timings", action="store_true", help="print how long each step took")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help=f"generate: run AutoRest for every layer, not reusing {CACHE_DIR.relative_to(ROOT)} (check never uses it)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=CACHE_DIR,
+        help="generate: where reusable layers are kept (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "generate":
             started = time.perf_counter()
-            timings = generate(args.generated, args.jobs, args.root)
+            timings = generate(args.generated, args.jobs, args.root, None if args.no_cache else args.cache_dir)
             print(f"wrote {args.generated} and {sync_client.TARGET}")
             if args.timings:
                 _print_timings(timings, time.perf_counter() - started)

@@ -202,6 +202,9 @@ class _SigningHelper:
     #: and p99 -- fewer wake-ups of the helper than small batches, while the
     #: first requests of a burst still do not wait for the whole burst.
     MAX_BATCH = 8
+    #: Seconds :meth:`close` waits for the helper to exit on its own (it does at once when its
+    #: pipe closes) before killing it.
+    CLOSE_GRACE = 5.0
 
     def __init__(self, key_pem: bytes) -> None:
         ctx = multiprocessing.get_context("spawn")
@@ -280,7 +283,7 @@ class _SigningHelper:
         """Stop the helper process."""
         self._die()
         self._conn.close()
-        self._process.join(5)
+        self._process.join(self.CLOSE_GRACE)
         if self._process.is_alive():
             self._process.kill()
             self._process.join()

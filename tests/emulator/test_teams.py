@@ -48,6 +48,8 @@ def test_teams_user_exchange_success(client: RawClient) -> None:
     _, claims = jwt_parts(data["token"])
     assert claims["exp"] == exp
     assert claims["skypeid"] == f"orgid:{USER}"
+    # emulator/README: scp 1024, acsScope voip,chat and an added tid (the emulator's documented choice)
+    assert (claims["scp"], claims["acsScope"], claims["tid"]) == (1024, "voip,chat", TENANT)
     from acs_identity_emulator._formats import parse_date_time  # fromisoformat on 3.10 takes 3 or 6 digits only
 
     assert parse_date_time(data["expiresOn"]) == exp

@@ -72,7 +72,7 @@ class Case:
     check: Callable[[Any, ApiVersion], None]
 
     def supports(self, version: ApiVersion) -> bool:
-        return ORDER[version] >= ORDER[self.minimum]
+        return ORDER[version] >= ORDER[self.minimum] and sendable(self, version)
 
 
 def _is_user(result: Any, _v: ApiVersion) -> None:
@@ -340,6 +340,85 @@ def cases_for(versions: list[ApiVersion]) -> list[Any]:
         for v in versions
         if case.supports(v) and not (case.name == "revoke_tokens_issued_before" and v is not PREVIEW)
     ]
+
+
+# ----- versions whose document lacks what a case sends (the Roles preview has no identity operation)
+
+
+def _template_regex(path: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path)) + "$")
+
+
+def _in_document(version: ApiVersion, method: str, path: str) -> bool:
+    """Whether ``version``'s document (the catalog) has an operation that ``METHOD path`` is a request of."""
+    return any(
+        m == method and _template_regex(template).match(path) for _, m, template in _catalog.OPERATIONS[version.value]
+    )
+
+
+def sendable(case: Case, version: ApiVersion) -> bool:
+    """Whether every request ``case`` sends on ``version`` is an operation of that version's document."""
+    return all(_in_document(version, e.method, e.path) for e in case.expect(version))
+
+
+def refusals_for(versions: list[ApiVersion]) -> list[Any]:
+    """(case, version) where the case's version floor is met but the document lacks what it sends:
+    the client must refuse it locally, with the catalog's message, and send nothing."""
+    import pytest
+
+    return [
+        pytest.param(case, v, id=f"{case.name}-{v.value}")
+        for case in CASES
+        for v in versions
+        if ORDER[v] >= ORDER[case.minimum]
+        and not sendable(case, v)
+        and not (case.name == "revoke_tokens_issued_before" and v is not PREVIEW)
+    ]
+
+
+def refused_operation(case: Case, version: ApiVersion) -> str:
+    """The first operation (``"METHOD path"``) ``case`` would send that ``version``'s document lacks."""
+    for e in case.expect(version):
+        if not _in_document(version, e.method, e.path):
+            for operation in _catalog.OPERATION_VERSIONS:
+                method, _, template = operation.partition(" ")
+                if method == e.method and _template_regex(template).match(e.path):
+                    return operation
+    raise AssertionError(f"{case.name} sends nothing {version.value} lacks")
+
+
+def refused_feature(case: Case) -> str:
+    """The public method a case calls: the longest method name its name starts with."""
+    names = [n for n in _METHODS if case.name == n or case.name.startswith(n + "_")]
+    return max(names, key=len)
+
+
+_METHODS = (
+    "create_user",
+    "create_user_and_token",
+    "delete_user",
+    "issue_token",
+    "revoke_tokens",
+    "get_token",
+    "get_token_for_teams_user",
+    "get_token_for_teams_phone_user",
+    "get_teams_extension_assignment",
+    "upsert_teams_extension_assignment",
+    "delete_teams_extension_assignment",
+)
+
+
+def refusal_message(feature: str, operation: str, version: ApiVersion) -> str:
+    """What ``_api_versions.require_operation`` says, computed here from the catalog's table."""
+    having = _catalog.OPERATION_VERSIONS[operation]
+    later = _catalog.VERSIONS[_catalog.VERSIONS.index(having[0]) :]
+    lacking = [v for v in later if v not in having]
+    assert version.value in lacking and set(lacking) <= set(_catalog.PREVIEW_VERSIONS), lacking
+    # Every version since the first has it except such previews: "or later", the previews named.
+    return (
+        f"{feature} requires api_version {having[0]} or later, except {', '.join(lacking)}; "
+        f"this client uses {version.value}."
+    )
 
 
 def independent_signature(key_b64: str, method: str, url: str, date: str, content_hash: str, host: str) -> str:

@@ -15,7 +15,16 @@ from azure.communication.administration.aio import CommunicationIdentityClient
 
 from . import _fakes as f
 from ._introspect import introspect
-from ._wire_cases import LATEST, PREVIEW, assert_request, cases_for
+from ._wire_cases import (
+    LATEST,
+    PREVIEW,
+    assert_request,
+    cases_for,
+    refusal_message,
+    refusals_for,
+    refused_feature,
+    refused_operation,
+)
 
 # 2022-10-01 (a deliberate pin of released history): a GA version before the Teams Phone operations.
 ASYNC_VERSIONS = [PREVIEW, ApiVersion.V2022_10_01, LATEST]
@@ -36,6 +45,20 @@ def test_async_operation_on_the_wire(case, version):
         assert_request(rec, exp, version)
     case.check(result, version)
     assert (transport.opened, transport.closed) == (1, 1)
+
+
+@pytest.mark.parametrize(("case", "version"), refusals_for([ApiVersion.V2023_08_30_PREVIEW]))
+def test_async_operation_the_version_lacks_is_refused_before_sending(case, version):
+    async def main():
+        transport = f.FakeAsyncTransport()
+        async with CommunicationIdentityClient(f.ENDPOINT, f.KEY, api_version=version, transport=transport) as client:
+            with pytest.raises(ValueError) as raised:
+                await case.call(client)
+        return transport, raised.value
+
+    transport, error = asyncio.run(main())
+    assert str(error) == refusal_message(refused_feature(case), refused_operation(case, version), version)
+    assert transport.requests == []
 
 
 def test_async_case_count():

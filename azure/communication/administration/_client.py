@@ -104,6 +104,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401).
         """
+        self._require_identity("create_user")
         if self._is_preview:
             created = self._preview.communication_identity.create(**kwargs)
             return CommunicationUserIdentifier(created.id)
@@ -124,7 +125,9 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
-        self._rest.communication_identity.delete(user_id(communication_user, "communication_user"), **kwargs)
+        uid = user_id(communication_user, "communication_user")
+        self._require_identity("delete_user")
+        self._rest.communication_identity.delete(uid, **kwargs)
 
     @distributed_trace
     @guarded
@@ -146,6 +149,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         uid = user_id(user)
+        self._require_identity("issue_token")
         if self._is_preview:
             request = self._preview_token_request(scopes)
             issued = self._preview.communication_identity.issue_token(uid, request, **kwargs)
@@ -168,6 +172,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         uid = user_id(user)
+        self._require_identity("revoke_tokens")
         body = self._revoke_body(issued_before, utc_now())
         if body is not None:  # the 2020 preview: tokens issued before a time
             self._preview.communication_identity.update(uid, body, **kwargs)
@@ -196,6 +201,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
+        self._require_identity("create_user_and_token")
         if self._is_preview:
             body = self._preview_token_request(scopes, token_expires_in)
             user = self.create_user(**kwargs)
@@ -230,6 +236,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         uid = user_id(user)
+        self._require_identity("get_token")
         if self._is_preview:
             request = self._preview_token_request(scopes, token_expires_in)
             token = self._preview.communication_identity.issue_token(uid, request, **kwargs)

@@ -108,6 +108,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401).
         """
+        self._require_identity("create_user")
         if self._is_preview:
             created = await self._preview.communication_identity.create(**kwargs)
             return CommunicationUserIdentifier(created.id)
@@ -128,7 +129,9 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
-        await self._rest.communication_identity.delete(user_id(communication_user, "communication_user"), **kwargs)
+        uid = user_id(communication_user, "communication_user")
+        self._require_identity("delete_user")
+        await self._rest.communication_identity.delete(uid, **kwargs)
 
     @distributed_trace_async
     @guarded_async
@@ -150,6 +153,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         uid = user_id(user)
+        self._require_identity("issue_token")
         if self._is_preview:
             request = self._preview_token_request(scopes)
             issued = await self._preview.communication_identity.issue_token(uid, request, **kwargs)
@@ -172,6 +176,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         uid = user_id(user)
+        self._require_identity("revoke_tokens")
         body = self._revoke_body(issued_before, utc_now())
         if body is not None:  # the 2020 preview: tokens issued before a time
             await self._preview.communication_identity.update(uid, body, **kwargs)
@@ -200,6 +205,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
+        self._require_identity("create_user_and_token")
         if self._is_preview:
             body = self._preview_token_request(scopes, token_expires_in)
             user = await self.create_user(**kwargs)
@@ -234,6 +240,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         uid = user_id(user)
+        self._require_identity("get_token")
         if self._is_preview:
             request = self._preview_token_request(scopes, token_expires_in)
             token = await self._preview.communication_identity.issue_token(uid, request, **kwargs)

@@ -215,6 +215,16 @@ class IdentityClientBase:
         """Whether this version speaks the 2020 preview protocol (its own generated layer)."""
         return layer_of(self._api_version) == "preview2020"
 
+    @property
+    def _is_roles(self) -> bool:
+        """Whether this version is the Roles preview's (its own generated layer, no identity operation)."""
+        return layer_of(self._api_version) == "preview2023_08_30"
+
+    def _require_roles(self, feature: str) -> None:
+        from ._roles import ROLE_OPERATIONS
+
+        require_operation(self._api_version, ROLE_OPERATIONS[feature], feature)
+
     @staticmethod
     def _preview_versions() -> str:
         return ", ".join(v.value for v in ApiVersion if layer_of(v) == "preview2020")

@@ -61,6 +61,33 @@ def test_async_operation_the_version_lacks_is_refused_before_sending(case, versi
     assert transport.requests == []
 
 
+@pytest.mark.parametrize(("case", "version"), cases_for([ApiVersion.V2023_08_30_PREVIEW]))
+def test_async_roles_on_the_wire(case, version):
+    # The Roles API (2023-08-30-preview): list follows nextLink through AsyncItemPaged.
+    async def main():
+        transport = f.FakeAsyncTransport(*case.responses(version))
+        async with CommunicationIdentityClient(f.ENDPOINT, f.KEY, api_version=version, transport=transport) as client:
+            result = await case.call(client)
+        return transport, result
+
+    transport, result = asyncio.run(main())
+    expected = case.expect(version)
+    assert len(transport.requests) == len(expected)
+    for rec, exp in zip(transport.requests, expected, strict=True):
+        assert_request(rec, exp, version)
+    case.check(result, version)
+
+
+def test_async_roles_cases_are_the_five_methods():
+    assert sorted(p.values[0].name for p in cases_for([ApiVersion.V2023_08_30_PREVIEW])) == [
+        "create_role",
+        "delete_role",
+        "get_role",
+        "list_roles",
+        "update_role",
+    ]
+
+
 def test_async_case_count():
     # preview: 7 cases, 2022-10-01: 10, latest: 15 (see _wire_cases.CASES)
     assert len(cases_for(ASYNC_VERSIONS)) == 7 + 10 + 15

@@ -14,6 +14,7 @@ allows only what it says); ``update_role`` sends only what it is given (a JSON m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Optional
@@ -33,6 +34,8 @@ ROLE_OPERATIONS = {
     "update_role": "PATCH /roles/{id}",
     "delete_role": "DELETE /roles/{id}",
 }
+
+_PLAIN_ID = re.compile(r"[A-Za-z0-9._-]+")
 
 #: The permission areas: keyword -> (the generated model's attribute on ``Permissions``).
 _AREAS = ("chat", "calling")
@@ -55,7 +58,9 @@ def role_id(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"role_id must be a non-empty string, got {shown(value)}.")
     text = value.strip()
-    if looks_secret(text):
+    # A base64 key or a token pasted here would travel in the URL; ids the service makes (UUIDs)
+    # and ids of letters, digits, '.', '_', '-' never look like one, however long.
+    if looks_secret(text) and not _PLAIN_ID.fullmatch(text):
         raise ValueError("role_id looks like an access key or a token; expected a role id.")
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
         raise ValueError("role_id must not contain control characters.")

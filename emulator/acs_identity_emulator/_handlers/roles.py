@@ -98,7 +98,10 @@ def _page_request(call: Call) -> tuple[int, str | None]:
     after = None
     if "continuationToken" in query:
         try:
-            after = base64.urlsafe_b64decode(query["continuationToken"][0].encode("ascii")).decode("utf-8")
+            token = query["continuationToken"][0].encode("ascii")
+            after = base64.b64decode(token, altchars=b"-_", validate=True).decode("utf-8")
+            if not after:
+                raise ValueError("empty")
         except (ValueError, UnicodeError):
             raise _errors.validation("continuationToken is not one this service gave.", "continuationToken") from None
     return size, after

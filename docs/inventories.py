@@ -56,6 +56,8 @@ AZURE_CORE_MODULES = (
     "azure.core.credentials",
     "azure.core.credentials_async",
     "azure.core.exceptions",
+    "azure.core.paging",
+    "azure.core.async_paging",
     "azure.core.rest",
 )
 

@@ -4,6 +4,7 @@
 
 - ``preview2020``: from ``swagger/Identity/preview/2020-07-20-preview2/CommunicationIdentity.json``
 - ``ga``: from ``swagger/Identity/stable/2026-09-23/CommunicationIdentity.json``
+- ``preview2023_08_30``: from ``swagger/Identity/preview/2023-08-30-preview/CommunicationIdentity.json``
 
 ``_catalog`` (every API version fact) and ``_api_enums`` (``ApiVersion``,
 ``CommunicationTokenScope``) are rendered from swagger/ by ``generator/catalog.py``.

@@ -20,6 +20,7 @@ class ApiVersion(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     - ``2022-06-01``: GA
     - ``2022-10-01``: GA
     - ``2023-08-01``: GA
+    - ``2023-08-30-preview``: preview
     - ``2023-10-01``: GA
     - ``2025-06-30``: GA
     - ``2026-09-23``: GA, the default (newest GA)
@@ -30,6 +31,7 @@ class ApiVersion(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     V2022_06_01 = "2022-06-01"
     V2022_10_01 = "2022-10-01"
     V2023_08_01 = "2023-08-01"
+    V2023_08_30_PREVIEW = "2023-08-30-preview"
     V2023_10_01 = "2023-10-01"
     V2025_06_30 = "2025-06-30"
     V2026_09_23 = "2026-09-23"

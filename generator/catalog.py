@@ -32,7 +32,8 @@ Rules, all read from the documents:
 - Token scopes are the ``enum`` of the schema that the ``scopes`` property's items refer
   to. A document whose ``scopes`` are free strings (the 2020 preview) accepts the values of
   the nearest older document that enumerates them, else of the nearest newer one; the
-  catalog records which document that was.
+  catalog records which document that was. A document with no ``scopes`` property at all
+  (2023-08-30-preview, which issues no tokens) has no scope values.
 - Token lifetimes are the ``minimum``/``maximum``/``default`` of every ``expiresInMinutes``
   property (they must agree within a document); ``None`` where the document has none. A
   document that has the property without bounds (upstream's 2022-09-01) takes those of the
@@ -453,16 +454,21 @@ def _enum_of(doc: Mapping[str, Any], schema: Any) -> Optional[tuple[str, ...]]:
 
 
 def _scopes(name: str, doc: Mapping[str, Any]) -> Optional[tuple[str, ...]]:
-    """The enumerated scope values of a document, or None when its scopes are free strings."""
+    """The enumerated scope values of a document, ``()`` when it has no ``scopes`` property, or None
+    when its scopes are free strings."""
     found: set[tuple[str, ...]] = set()
+    declared = False
     for definition in _definitions(doc).values():
         prop = (definition.get("properties") or {}).get(SCOPES_PROPERTY)
         if isinstance(prop, Mapping):
+            declared = True
             values = _enum_of(doc, prop.get("items"))
             if values is not None:
                 found.add(values)
     if len(found) > 1:
         raise CatalogError(f"the {name} document: the '{SCOPES_PROPERTY}' properties enumerate different values")
+    if not declared:
+        return ()  # no token is issued under this version (2023-08-30-preview): no scope at all
     return found.pop() if found else None
 
 
@@ -561,8 +567,8 @@ def build(swagger_dir: Path, layers: Mapping[str, str]) -> Catalog:
     for index, item in enumerate(facts):
         if item.scopes_declared:
             continue
-        older = [f for f in reversed(facts[:index]) if f.scopes_declared]
-        newer = [f for f in facts[index + 1 :] if f.scopes_declared]
+        older = [f for f in reversed(facts[:index]) if f.scopes_declared and f.scopes]
+        newer = [f for f in facts[index + 1 :] if f.scopes_declared and f.scopes]
         candidates = older or newer
         if not candidates:
             raise CatalogError(

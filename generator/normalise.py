@@ -22,7 +22,12 @@ document (the 2020 preview, the hand-written 2021-2023 form and the TypeSpec-emi
 3. **Client-level endpoint.** Every ``x-ms-parameterized-host`` parameter gets
    ``x-ms-parameter-location: client`` (the TypeSpec form leaves it out, and AutoRest would
    then move ``endpoint`` off the client's constructor), so the generated client is built as
-   ``RestClient(endpoint, api_version=...)``.
+   ``RestClient(endpoint, api_version=...)``. A document that declares no
+   ``x-ms-parameterized-host`` at all (upstream's 2023-08-30-preview, a TypeSpec document
+   emitted without a server) gets the TypeSpec form's: host template ``{endpoint}``, one
+   client-level ``endpoint`` path parameter (``format: uri``, ``x-ms-skip-url-encoding``), so
+   its client is built the same way as every other layer's (AutoRest would otherwise give it a
+   ``base_url`` keyword with no default, and the handwritten layer could not build it).
 
 Everything else (paths, parameters, schemas, status codes, formats, ``x-ms-*``) reaches
 AutoRest as upstream wrote it. Operation and model names the handwritten layer relies on are
@@ -50,6 +55,17 @@ API_VERSION_REF = f"#/parameters/{API_VERSION_PARAMETER}"
 CLIENT = "client"
 EXAMPLES = "x-ms-examples"
 HTTP_METHODS = catalog.HTTP_METHODS
+#: Rule 3's endpoint for a document that declares none: the TypeSpec form's, at client level.
+DEFAULT_ENDPOINT: dict[str, Any] = {
+    "name": "endpoint",
+    "in": "path",
+    "description": "The Communication Services resource endpoint (its base URL).",
+    "required": True,
+    "type": "string",
+    "format": "uri",
+    "x-ms-skip-url-encoding": True,
+    "x-ms-parameter-location": CLIENT,
+}
 
 
 class NormaliseError(catalog.CatalogError):
@@ -118,6 +134,13 @@ def _client_api_version(doc: dict[str, Any], version: str) -> None:
 def _client_endpoint(doc: dict[str, Any]) -> None:
     """Rule 3: every ``x-ms-parameterized-host`` parameter at client level."""
     host = doc.get("x-ms-parameterized-host")
+    if host is None:
+        doc["x-ms-parameterized-host"] = {
+            "hostTemplate": "{endpoint}",
+            "useSchemePrefix": False,
+            "parameters": [dict(DEFAULT_ENDPOINT)],
+        }
+        return
     if not isinstance(host, Mapping):
         return
     for entry in host.get("parameters") or []:

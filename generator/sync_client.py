@@ -60,6 +60,8 @@ NAMES = {
     "__aenter__": "__enter__",
     "__aexit__": "__exit__",
     "AsyncHttpResponse": "HttpResponse",
+    "AsyncItemPaged": "ItemPaged",
+    "async_paging": "paging",
     "AsyncTokenCredential": "TokenCredential",
     "credentials_async": "credentials",
     "decorator_async": "decorator",

@@ -239,3 +239,13 @@ def injected_fault(status: int, rule_id: str, retry_after: float | None) -> Serv
 def fault_rule_not_found(rule_id: str) -> ServiceError:
     """404 for ``/emulator/faults/{id}`` with an id the service has no rule for."""
     return ServiceError(404, "FaultRuleNotFound", f"Fault rule '{rule_id}' was not found.")
+
+
+def role_not_found(role_id: str) -> ServiceError:
+    """404 for a role that does not exist (Roles API, 2023-08-30-preview)."""
+    return ServiceError(404, "NotFound", f"Role '{role_id}' was not found.")
+
+
+def condition_not_met(header: str) -> ServiceError:
+    """412 when a conditional header (``If-Match``, ``If-None-Match``, ``If-Unmodified-Since``) does not hold."""
+    return ServiceError(412, "ConditionNotMet", f"The condition in {header} does not hold for this resource.", header)

@@ -12,9 +12,9 @@ service performs it once. This follows the Azure REST API guidelines' repeatable
   ``Repeatability-Result: accepted``. Error answers are not remembered: a repeat performs the
   request again (which, for a refused create, refuses it again).
 - The same id again with the *same request* (method, path and query, body bytes) within the
-  window: the first answer, status and body, is sent again with ``Repeatability-Result:
-  accepted``, and nothing is performed. A repeat that arrives while the first is still being
-  performed waits for it and gets its answer.
+  window: the first answer (status, body, and its ``Location`` and ``ETag`` headers) is sent
+  again with ``Repeatability-Result: accepted``, and nothing is performed. A repeat that
+  arrives while the first is still being performed waits for it and gets its answer.
 - The same id with a *different request*: 400 ``RepeatableRequestMismatch``, target
   ``Repeatability-Request-ID``, ``Repeatability-Result: rejected``; nothing is performed.
 - ``Repeatability-First-Sent`` older than the window: 412 ``RepeatableRequestExpired``,
@@ -48,6 +48,10 @@ if TYPE_CHECKING:
 REQUEST_ID = "Repeatability-Request-ID"
 FIRST_SENT = "Repeatability-First-Sent"
 RESULT = "Repeatability-Result"
+
+#: Response headers a repeat gets again with the first answer's status and body: where a created
+#: resource is (``POST /roles`` answers 201 with no body) and its version tag.
+REPLAYED_HEADERS = ("Location", "ETag")
 
 #: How long after ``Repeatability-First-Sent`` an id is remembered (seconds): Communication
 #: Services' documented tracking window, five minutes.
@@ -140,6 +144,7 @@ def repeatable(method: str, path: str, handler: Handler) -> Handler:
                     )
                 )
             call.response_headers[RESULT] = "accepted"
+            call.response_headers.update(remembered.headers or {})
             body = None if remembered.body is None else json.loads(remembered.body)
             return remembered.status, body
         done = asyncio.get_running_loop().create_future()
@@ -148,7 +153,10 @@ def repeatable(method: str, path: str, handler: Handler) -> Handler:
             status, body = await handler(service, call)
             if 200 <= status < 300:
                 text = None if body is None else json.dumps(body, separators=(",", ":"))
-                service.store.answers.remember(request_id, fingerprint, status, text, sent + WINDOW_SECONDS, now)
+                replayed = {k: call.response_headers[k] for k in REPLAYED_HEADERS if k in call.response_headers}
+                service.store.answers.remember(
+                    request_id, fingerprint, status, text, sent + WINDOW_SECONDS, now, headers=replayed
+                )
         finally:
             del in_flight[request_id]
             done.set_result(None)

@@ -38,7 +38,15 @@ from dataclasses import dataclass
 
 from . import _versions
 from ._store_file import LockedFile, StoreInUseError, StoreLinkError
-from ._store_tables import Assignment, Assignments, RepeatableAnswer, RepeatableAnswers
+from ._store_tables import (
+    Assignment,
+    Assignments,
+    RepeatableAnswer,
+    RepeatableAnswers,
+    Role,
+    Roles,
+    add_missing_columns,
+)
 
 __all__ = [
     "DEFAULT_TOMBSTONE_RETENTION",
@@ -46,6 +54,7 @@ __all__ = [
     "Assignment",
     "IdentityState",
     "RepeatableAnswer",
+    "Role",
     "Store",
     "StoreInUseError",
     "StoreLinkError",
@@ -87,7 +96,8 @@ CREATE TABLE IF NOT EXISTS repeatable_answers (
     fingerprint TEXT NOT NULL,     -- SHA-256 of method, path and query, body
     status      INTEGER NOT NULL,
     body        TEXT,              -- compact JSON, NULL for no body
-    expires_at  REAL NOT NULL
+    expires_at  REAL NOT NULL,
+    headers     TEXT               -- JSON object of response headers replayed with it (Location, ETag), or NULL
 );
 CREATE INDEX IF NOT EXISTS repeatable_answers_expires_at ON repeatable_answers (expires_at);
 CREATE TABLE IF NOT EXISTS assignments (
@@ -96,6 +106,16 @@ CREATE TABLE IF NOT EXISTS assignments (
     principal_type TEXT NOT NULL,
     client_ids     TEXT,           -- JSON array, NULL when not given
     PRIMARY KEY (tenant_id, object_id)
+);
+-- roles (2023-08-30-preview's Roles API), see _store_tables.Roles
+CREATE TABLE IF NOT EXISTS roles (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    is_enabled  INTEGER NOT NULL,
+    permissions TEXT NOT NULL,     -- JSON {"chat": {name: bool}, "calling": {name: bool}}
+    created_at  REAL NOT NULL,
+    updated_at  REAL NOT NULL,
+    etag        TEXT NOT NULL
 );
 """
 
@@ -134,6 +154,7 @@ def _connect(path: str) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=5000")
         db.executescript(_SCHEMA)
+        add_missing_columns(db)
     except BaseException:
         db.close()  # before the lock's descriptor, whose close drops SQLite's own locks
         raise
@@ -175,6 +196,8 @@ class Store:
         self.assignments = Assignments(self._db, self._lock)
         #: Answers to repeatable requests (see ``_repeatability``).
         self.answers = RepeatableAnswers(self._db, self._lock)
+        #: Roles (2023-08-30-preview).
+        self.roles = Roles(self._db, self._lock)
 
     def discard(self) -> None:
         """Close, and remove the database (and SQLite's side files) if this store created it.

@@ -134,3 +134,8 @@ def header_parameters(api_version: str, method: str, path: str) -> tuple[str, ..
 def header_value(versions: tuple[str, ...]) -> str:
     """Format a version list the way the service does: comma + space."""
     return ", ".join(versions)
+
+
+def property_versions() -> dict[str, tuple[str, ...]]:
+    """``"Definition.property"`` -> every version whose document has it (the Roles API's permissions)."""
+    return _catalog.PROPERTY_VERSIONS

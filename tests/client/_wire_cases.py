@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
+from azure.core import MatchConditions
 from azure.core.credentials import AccessToken
 
 from azure.communication.administration import (
     VERSION,
     ApiVersion,
     CommunicationIdentityToken,
+    CommunicationRole,
     CommunicationUser,
     TeamsExtensionAssignment,
     TeamsExtensionPrincipalType,
@@ -60,6 +62,8 @@ class Expect:
     body: Any = None  # parsed JSON; None = no body
     content_type: Optional[str] = None
     bearer: Optional[str] = None  # Authorization: Bearer <bearer> instead of HMAC
+    query: Optional[str] = None  # the raw query, when not just api-version (a next page)
+    headers: Optional[dict[str, str]] = None  # further headers that must be there, literally
 
 
 @dataclass
@@ -72,7 +76,7 @@ class Case:
     check: Callable[[Any, ApiVersion], None]
 
     def supports(self, version: ApiVersion) -> bool:
-        return ORDER[version] >= ORDER[self.minimum]
+        return ORDER[version] >= ORDER[self.minimum] and sendable(self, version)
 
 
 def _is_user(result: Any, _v: ApiVersion) -> None:
@@ -331,6 +335,154 @@ CASES = [
 ]
 
 
+# ----- the Roles API (2023-08-30-preview): its own section, so other versions' cases merge apart
+
+ROLES = ApiVersion.V2023_08_30_PREVIEW
+ROLE_TIME = "2024-05-06T07:08:09Z"
+
+
+def _permission_names(definition: str) -> list[str]:
+    """The wire names of a permissions definition in the Roles document (from the catalog)."""
+    prefix = definition + "."
+    return [
+        k[len(prefix) :] for k, vs in _catalog.PROPERTY_VERSIONS.items() if k.startswith(prefix) and ROLES.value in vs
+    ]
+
+
+def _role_body(role_id: str = "r-1") -> dict[str, Any]:
+    return {
+        "id": role_id,
+        "name": "Moderators",
+        "isEnabled": True,
+        "createdAt": ROLE_TIME,
+        "updatedAt": ROLE_TIME,
+        "permissions": {"chat": {"sendMessage": True, "deleteAnyMessage": False}, "calling": {"joinMeeting": True}},
+    }
+
+
+def _is_role(etag: Optional[str]) -> Callable[[Any, ApiVersion], None]:
+    def check(result: Any, _v: ApiVersion) -> None:
+        when = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+        assert result == CommunicationRole(
+            id="r-1",
+            name="Moderators",
+            is_enabled=True,
+            chat_permissions={"send_message": True, "delete_any_message": False},
+            calling_permissions={"join_meeting": True},
+            created_at=when,
+            updated_at=when,
+            etag=etag,
+        )
+        assert result.created_at.utcoffset() == timedelta(0)
+
+    return check
+
+
+def _listed(result: Any, _v: ApiVersion) -> None:
+    assert [role.id for role in result] == ["r-1", "r-2"]
+    assert all(type(role) is CommunicationRole and role.etag is None for role in result)
+
+
+def _all_of(paged: Any) -> Any:
+    """A listing's items: a list (sync), or an awaitable of one (async)."""
+    if hasattr(paged, "__aiter__"):
+
+        async def collect() -> list[Any]:
+            return [item async for item in paged]
+
+        return collect()
+    return list(paged)
+
+
+NEXT_PAGE = "/roles?continuationToken=b2s%3D"
+CREATE_ROLE_BODY = {
+    "name": "Moderators",
+    "isEnabled": True,
+    "permissions": {
+        "chat": {n: n == "sendMessage" for n in _permission_names("ChatPermissions")},
+        "calling": dict.fromkeys(_permission_names("CallingPermissions"), False),
+    },
+}
+
+CASES += [
+    Case(
+        "list_roles",
+        ROLES,
+        lambda c: _all_of(c.list_roles()),
+        lambda v: [
+            (200, {"value": [_role_body("r-1")], "nextLink": f.ENDPOINT + NEXT_PAGE}),
+            (200, {"value": [_role_body("r-2")]}),
+        ],
+        lambda v: [
+            Expect("GET", "/roles"),
+            Expect("GET", "/roles", query=f"continuationToken=b2s%3D&api-version={v.value}"),
+        ],
+        _listed,
+    ),
+    Case(
+        "create_role",
+        ROLES,
+        lambda c: c.create_role("Moderators", chat_permissions={"send_message": True}),
+        lambda v: [
+            (201, None, {"Location": f.ENDPOINT + "/roles/r-1", "ETag": '"e1"', "Repeatability-Result": "accepted"})
+        ],
+        lambda v: [Expect("POST", "/roles", CREATE_ROLE_BODY, "application/json")],
+        lambda result, _v: _equals(result, "r-1"),
+    ),
+    Case(
+        "get_role",
+        ROLES,
+        lambda c: c.get_role("r-1", etag='"e1"', match_condition=MatchConditions.IfModified),
+        lambda v: [(200, _role_body(), {"ETag": '"e2"'})],
+        lambda v: [Expect("GET", "/roles/r-1", headers={"If-None-Match": '"e1"'})],
+        _is_role('"e2"'),
+    ),
+    Case(
+        "update_role",
+        ROLES,
+        lambda c: c.update_role(
+            "r-1",
+            is_enabled=False,
+            calling_permissions={"joinMeeting": True},
+            etag='"e2"',
+            match_condition=MatchConditions.IfNotModified,
+        ),
+        lambda v: [(200, _role_body(), {"ETag": '"e3"'})],
+        lambda v: [
+            Expect(
+                "PATCH",
+                "/roles/r-1",
+                {"isEnabled": False, "permissions": {"calling": {"joinMeeting": True}}},
+                "application/merge-patch+json",
+                headers={"If-Match": '"e2"'},
+            )
+        ],
+        _is_role('"e3"'),
+    ),
+    Case(
+        "delete_role",
+        ROLES,
+        lambda c: c.delete_role("r-1"),
+        lambda v: [f.NO_CONTENT],
+        lambda v: [Expect("DELETE", "/roles/r-1")],
+        _is_none,
+    ),
+]
+
+
+def _equals(result: Any, expected: Any) -> None:
+    assert result == expected
+
+
+def _declares_repeatability(version: ApiVersion, method: str, path: str) -> bool:
+    """Whether ``version``'s document declares both repeatability headers on the operation ``METHOD path`` is."""
+    for operation, names in _catalog.HEADER_PARAMETERS[version.value].items():
+        m, _, template = operation.partition(" ")
+        if m == method and _template_regex(template).match(path):
+            return "Repeatability-Request-ID" in names and "Repeatability-First-Sent" in names
+    return False
+
+
 def cases_for(versions: list[ApiVersion]) -> list[Any]:
     import pytest
 
@@ -340,6 +492,90 @@ def cases_for(versions: list[ApiVersion]) -> list[Any]:
         for v in versions
         if case.supports(v) and not (case.name == "revoke_tokens_issued_before" and v is not PREVIEW)
     ]
+
+
+# ----- versions whose document lacks what a case sends (the Roles preview has no identity operation)
+
+
+def _template_regex(path: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path)) + "$")
+
+
+def _in_document(version: ApiVersion, method: str, path: str) -> bool:
+    """Whether ``version``'s document (the catalog) has an operation that ``METHOD path`` is a request of."""
+    return any(
+        m == method and _template_regex(template).match(path) for _, m, template in _catalog.OPERATIONS[version.value]
+    )
+
+
+def sendable(case: Case, version: ApiVersion) -> bool:
+    """Whether every request ``case`` sends on ``version`` is an operation of that version's document."""
+    return all(_in_document(version, e.method, e.path) for e in case.expect(version))
+
+
+def refusals_for(versions: list[ApiVersion]) -> list[Any]:
+    """(case, version) where the case's version floor is met but the document lacks what it sends:
+    the client must refuse it locally, with the catalog's message, and send nothing."""
+    import pytest
+
+    return [
+        pytest.param(case, v, id=f"{case.name}-{v.value}")
+        for case in CASES
+        for v in versions
+        if ORDER[v] >= ORDER[case.minimum]
+        and not sendable(case, v)
+        and not (case.name == "revoke_tokens_issued_before" and v is not PREVIEW)
+    ]
+
+
+def refused_operation(case: Case, version: ApiVersion) -> str:
+    """The first operation (``"METHOD path"``) ``case`` would send that ``version``'s document lacks."""
+    for e in case.expect(version):
+        if not _in_document(version, e.method, e.path):
+            for operation in _catalog.OPERATION_VERSIONS:
+                method, _, template = operation.partition(" ")
+                if method == e.method and _template_regex(template).match(e.path):
+                    return operation
+    raise AssertionError(f"{case.name} sends nothing {version.value} lacks")
+
+
+def refused_feature(case: Case) -> str:
+    """The public method a case calls: the longest method name its name starts with."""
+    names = [n for n in _METHODS if case.name == n or case.name.startswith(n + "_")]
+    return max(names, key=len)
+
+
+_METHODS = (
+    "create_user",
+    "create_user_and_token",
+    "delete_user",
+    "issue_token",
+    "revoke_tokens",
+    "get_token",
+    "get_token_for_teams_user",
+    "get_token_for_teams_phone_user",
+    "get_teams_extension_assignment",
+    "upsert_teams_extension_assignment",
+    "delete_teams_extension_assignment",
+    "list_roles",
+    "create_role",
+    "get_role",
+    "update_role",
+    "delete_role",
+)
+
+
+def refusal_message(feature: str, operation: str, version: ApiVersion) -> str:
+    """What ``_api_versions.require_operation`` says, computed here from the catalog's table."""
+    having = _catalog.OPERATION_VERSIONS[operation]
+    used = f"this client uses {version.value}."
+    if len(having) == 1:  # the Roles API: one preview has it
+        return f"{feature} requires api_version {having[0]}; {used}"
+    later = _catalog.VERSIONS[_catalog.VERSIONS.index(having[0]) :]
+    lacking = [v for v in later if v not in having]
+    assert version.value in lacking and set(lacking) <= set(_catalog.PREVIEW_VERSIONS), lacking
+    # Every version since the first has it except such previews: "or later", the previews named.
+    return f"{feature} requires api_version {having[0]} or later, except {', '.join(lacking)}; {used}"
 
 
 def independent_signature(key_b64: str, method: str, url: str, date: str, content_hash: str, host: str) -> str:
@@ -357,8 +593,11 @@ def assert_request(rec: f.Recorded, exp: Expect, version: ApiVersion) -> None:
     assert rec.method == exp.method
     assert rec.url.startswith(f.ENDPOINT + exp.path + "?")
     assert rec.path == exp.path
-    assert rec.raw_query == f"api-version={version.value}"
-    assert rec.query == [("api-version", version.value)]
+    if exp.query is None:
+        assert rec.raw_query == f"api-version={version.value}"
+        assert rec.query == [("api-version", version.value)]
+    else:
+        assert rec.raw_query == exp.query
     if exp.body is None:
         assert rec.body == b""
         assert rec.header("Content-Type") is None
@@ -366,7 +605,12 @@ def assert_request(rec: f.Recorded, exp: Expect, version: ApiVersion) -> None:
         assert rec.json() == exp.body
         assert rec.header("Content-Type") == exp.content_type
     assert f"azsdk-python-communication-administration/{VERSION} " in rec.header("User-Agent")
-    if (exp.method, exp.path) == ("POST", "/identities") and version in REPEATABLE_CREATE:
+    for name, value in (exp.headers or {}).items():
+        assert rec.header(name) == value, (name, rec.headers)
+    repeatable = _declares_repeatability(version, exp.method, exp.path)
+    if (exp.method, exp.path) == ("POST", "/identities"):
+        assert repeatable == (version in REPEATABLE_CREATE)  # the catalog agrees with released history
+    if repeatable:
         assert UUID4_RE.match(rec.header("Repeatability-Request-ID") or ""), rec.headers
         assert DATE_RE.match(rec.header("Repeatability-First-Sent") or ""), rec.headers
     else:

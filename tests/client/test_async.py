@@ -15,7 +15,16 @@ from azure.communication.administration.aio import CommunicationIdentityClient
 
 from . import _fakes as f
 from ._introspect import introspect
-from ._wire_cases import LATEST, PREVIEW, assert_request, cases_for
+from ._wire_cases import (
+    LATEST,
+    PREVIEW,
+    assert_request,
+    cases_for,
+    refusal_message,
+    refusals_for,
+    refused_feature,
+    refused_operation,
+)
 
 # 2022-10-01 (a deliberate pin of released history): a GA version before the Teams Phone operations.
 ASYNC_VERSIONS = [PREVIEW, ApiVersion.V2022_10_01, LATEST]
@@ -36,6 +45,47 @@ def test_async_operation_on_the_wire(case, version):
         assert_request(rec, exp, version)
     case.check(result, version)
     assert (transport.opened, transport.closed) == (1, 1)
+
+
+@pytest.mark.parametrize(("case", "version"), refusals_for([ApiVersion.V2023_08_30_PREVIEW]))
+def test_async_operation_the_version_lacks_is_refused_before_sending(case, version):
+    async def main():
+        transport = f.FakeAsyncTransport()
+        async with CommunicationIdentityClient(f.ENDPOINT, f.KEY, api_version=version, transport=transport) as client:
+            with pytest.raises(ValueError) as raised:
+                await case.call(client)
+        return transport, raised.value
+
+    transport, error = asyncio.run(main())
+    assert str(error) == refusal_message(refused_feature(case), refused_operation(case, version), version)
+    assert transport.requests == []
+
+
+@pytest.mark.parametrize(("case", "version"), cases_for([ApiVersion.V2023_08_30_PREVIEW]))
+def test_async_roles_on_the_wire(case, version):
+    # The Roles API (2023-08-30-preview): list follows nextLink through AsyncItemPaged.
+    async def main():
+        transport = f.FakeAsyncTransport(*case.responses(version))
+        async with CommunicationIdentityClient(f.ENDPOINT, f.KEY, api_version=version, transport=transport) as client:
+            result = await case.call(client)
+        return transport, result
+
+    transport, result = asyncio.run(main())
+    expected = case.expect(version)
+    assert len(transport.requests) == len(expected)
+    for rec, exp in zip(transport.requests, expected, strict=True):
+        assert_request(rec, exp, version)
+    case.check(result, version)
+
+
+def test_async_roles_cases_are_the_five_methods():
+    assert sorted(p.values[0].name for p in cases_for([ApiVersion.V2023_08_30_PREVIEW])) == [
+        "create_role",
+        "delete_role",
+        "get_role",
+        "list_roles",
+        "update_role",
+    ]
 
 
 def test_async_case_count():

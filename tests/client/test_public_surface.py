@@ -31,6 +31,7 @@ def test_all_is_locked():
         "CommunicationIdentifierKind",
         "CommunicationIdentityClient",
         "CommunicationIdentityToken",
+        "CommunicationRole",
         "CommunicationTokenScope",
         "CommunicationUser",
         "CommunicationUserIdentifier",
@@ -147,6 +148,12 @@ def test_public_methods_are_the_documented_ones(cls):
         "revoke_tokens",
         "send_request",
         "upsert_teams_extension_assignment",
+        # the Roles API (2023-08-30-preview)
+        "create_role",
+        "delete_role",
+        "get_role",
+        "list_roles",
+        "update_role",
     }
 
 

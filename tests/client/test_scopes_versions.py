@@ -11,6 +11,7 @@ from azure.communication.administration import (
     CommunicationIdentityClient,
     CommunicationTokenScope,
 )
+from azure.communication.administration._generated import _catalog
 
 from . import _fakes as f
 from ._wire_cases import ALL, LATEST, ORDER, PREVIEW
@@ -44,10 +45,16 @@ def _before(minimum):
     return [v for v in ALL if ORDER[v] < ORDER[minimum]]
 
 
+def _issuing(versions):
+    """Those of ``versions`` that issue tokens at all (the Roles preview, 2023-08-30-preview, has no
+    identity operation: it refuses every token call whatever its scopes, see test_wire.py)."""
+    return [v for v in versions if _catalog.SCOPES[v.value]]
+
+
 HOUR = timedelta(hours=1)
 
 
-@pytest.mark.parametrize("version", _before(ApiVersion.V2022_10_01), ids=str)
+@pytest.mark.parametrize("version", _issuing(_before(ApiVersion.V2022_10_01)), ids=str)
 @pytest.mark.parametrize(
     "call",
     [
@@ -60,7 +67,7 @@ def test_token_expires_in_needs_2022_10_01(version, call):
     _refused(version, call, "token_expires_in", "2022-10-01", version.value)
 
 
-@pytest.mark.parametrize("version", _before(ApiVersion.V2023_10_01), ids=str)
+@pytest.mark.parametrize("version", _issuing(_before(ApiVersion.V2023_10_01)), ids=str)
 @pytest.mark.parametrize("scope", ["chat.join", "chat.join.limited", "voip.join", CommunicationTokenScope.VOIP_JOIN])
 def test_join_scopes_need_2023_10_01(version, scope):
     for call in (
@@ -100,7 +107,7 @@ def test_teams_phone_needs_2025_06_30(version, name, call):
     _refused(version, call, name, "2025-06-30", version.value)
 
 
-@pytest.mark.parametrize("version", ALL[1:], ids=str)
+@pytest.mark.parametrize("version", _issuing(ALL[1:]), ids=str)
 def test_revoke_issued_before_on_ga_names_the_preview(version):
     aware = datetime(2024, 1, 1, tzinfo=__import__("datetime").timezone.utc)
     _refused(

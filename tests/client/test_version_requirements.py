@@ -14,10 +14,33 @@ from azure.communication.administration._generated import _catalog
 
 
 def test_an_operation_every_later_version_has_is_named_by_its_first_version() -> None:
+    first = _catalog.OPERATION_VERSIONS["POST /access/teamsExtension/:exchangeAccessToken"][0]
+    with pytest.raises(ValueError) as caught:
+        versions.require_operation(
+            ApiVersion("2021-03-07"), "POST /access/teamsExtension/:exchangeAccessToken", "exchange"
+        )
+    assert str(caught.value) == f"exchange requires api_version {first} or later; this client uses 2021-03-07."
+
+
+def test_later_previews_of_another_api_are_named_as_exceptions() -> None:
+    # Every version from 2022-06-01 on has the Teams user exchange except the Roles preview
+    # (2023-08-30-preview), which has no identity operation at all.
     first = _catalog.OPERATION_VERSIONS["POST /teamsUser/:exchangeAccessToken"][0]
     with pytest.raises(ValueError) as caught:
         versions.require_operation(ApiVersion("2021-03-07"), "POST /teamsUser/:exchangeAccessToken", "exchange")
-    assert str(caught.value) == f"exchange requires api_version {first} or later; this client uses 2021-03-07."
+    assert str(caught.value) == (
+        f"exchange requires api_version {first} or later, except 2023-08-30-preview; this client uses 2021-03-07."
+    )
+
+
+def test_a_ga_version_lacking_a_feature_is_never_an_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only previews are named as exceptions; a GA gap lists every version that has it.
+    monkeypatch.setitem(
+        versions._OPERATION_VERSIONS, "GET /gap", ("2022-10-01", "2023-10-01", "2025-06-30", "2026-09-23")
+    )
+    with pytest.raises(ValueError) as caught:
+        versions.require_operation(ApiVersion("2021-03-07"), "GET /gap", "gap")
+    assert str(caught.value).startswith("gap requires one of api_version 2022-10-01, 2023-10-01, ")
 
 
 def test_a_feature_only_some_versions_have_names_each_of_them(monkeypatch: pytest.MonkeyPatch) -> None:

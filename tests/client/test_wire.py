@@ -13,7 +13,19 @@ from azure.communication.administration import ApiVersion, CommunicationIdentity
 from azure.communication.administration._generated import _catalog
 
 from . import _fakes as f
-from ._wire_cases import ALL, CASES, LATEST, PREVIEW, Expect, assert_request, cases_for
+from ._wire_cases import (
+    ALL,
+    CASES,
+    LATEST,
+    PREVIEW,
+    Expect,
+    assert_request,
+    cases_for,
+    refusal_message,
+    refusals_for,
+    refused_feature,
+    refused_operation,
+)
 
 
 def _client(version: ApiVersion, transport: f.FakeTransport) -> CommunicationIdentityClient:
@@ -29,6 +41,30 @@ def test_operation_on_the_wire(case, version):
     for rec, exp in zip(transport.requests, expected, strict=True):
         assert_request(rec, exp, version)
     case.check(result, version)
+
+
+@pytest.mark.parametrize(("case", "version"), refusals_for(ALL))
+def test_operation_the_version_lacks_is_refused_before_sending(case, version):
+    # e.g. create_user on 2023-08-30-preview, whose document has the Roles API only.
+    transport = f.FakeTransport()
+    with pytest.raises(ValueError) as raised:
+        case.call(_client(version, transport))
+    assert str(raised.value) == refusal_message(refused_feature(case), refused_operation(case, version), version)
+    assert transport.requests == []
+
+
+def test_refusals_cover_the_roles_preview():
+    refused = {(param.values[0].name, param.values[1]) for param in refusals_for(ALL)}
+    roles = ApiVersion.V2023_08_30_PREVIEW
+    # Every identity case that the floor would let through is refused on the Roles preview ...
+    on_roles = {n for n, v in refused if v is roles}
+    assert on_roles >= {"create_user", "delete_user", "issue_token", "revoke_tokens_all", "get_token"}
+    assert on_roles >= {"create_user_and_token", "get_token_for_teams_user"}
+    assert not any(n.endswith("_roles") or n.endswith("_role") for n in on_roles)
+    # ... and the Roles methods on every later version (none of which has the Roles API).
+    later = [v for v in ALL if v.value > roles.value and v is not roles]
+    for name in ("list_roles", "create_role", "get_role", "update_role", "delete_role"):
+        assert {v for n, v in refused if n == name} == set(later), name
 
 
 def test_every_public_operation_is_covered():
@@ -47,7 +83,9 @@ def test_case_count_is_what_we_think():
     # 16 cases x the versions that have them (83 with 2023-08-01); guards against a
     # silently empty parametrization, and every version the catalog has is covered.
     assert len(cases_for(ALL)) >= 83
-    assert {param.values[1].value for param in cases_for(ALL)} == set(_catalog.VERSIONS)
+    sent = {param.values[1].value for param in cases_for(ALL)}
+    refused = {param.values[1].value for param in refusals_for(ALL)}
+    assert sent | refused == set(_catalog.VERSIONS)
 
 
 def test_preview_revoke_without_issued_before_sends_now():

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 
 import pytest
-from acs_identity_emulator._store import Store
+from acs_identity_emulator._store import RepeatableAnswer, Store
 from emu_helpers import RawClient, serving_in_process
 
 REPEATABLE = "2023-08-01"
@@ -150,6 +150,31 @@ def test_the_store_forgets_an_answer_when_its_window_has_passed() -> None:
         assert store.answers.get("id-1", 1000.0) is None
         store.answers.remember("id-2", "f2", 201, None, expires_at=2000.0, now=1000.0)  # sweeps id-1
         assert store._db.execute("SELECT request_id FROM repeatable_answers").fetchall() == [("id-2",)]
+    finally:
+        store.close()
+
+
+def test_replayed_headers_are_kept_and_an_older_store_gains_their_column(tmp_path) -> None:
+    # A store file made before repeat answers kept headers (no `headers` column) gets the column
+    # when opened, and its old answers read back without headers.
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.execute(
+        "CREATE TABLE repeatable_answers (request_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
+        " status INTEGER NOT NULL, body TEXT, expires_at REAL NOT NULL)"
+    )
+    old.execute("INSERT INTO repeatable_answers VALUES ('old', 'f0', 201, NULL, 5000.0)")
+    old.commit()
+    old.close()
+    store = Store(str(path))
+    try:
+        assert store.answers.get("old", 100.0) == RepeatableAnswer("f0", 201, None, None)
+        store.answers.remember("new", "f1", 201, None, 5000.0, 100.0, headers={"Location": "/roles/r", "ETag": '"e"'})
+        assert store.answers.get("new", 100.0) == RepeatableAnswer(
+            "f1", 201, None, {"Location": "/roles/r", "ETag": '"e"'}
+        )
     finally:
         store.close()
 

@@ -54,7 +54,7 @@ def _report(api_diff: ModuleType, old: str, new: str) -> tuple[Any, str]:
 
 
 def test_all_released_versions_are_there() -> None:
-    assert VERSIONS[:8] == [
+    assert [v for v in VERSIONS if "-preview" not in v or v == "2020-07-20-preview2"][:8] == [
         "2020-07-20-preview2",
         "2021-03-07",
         "2022-06-01",

@@ -23,7 +23,8 @@ RELEASED = (
     "2025-06-30",
     "2026-09-23",
 )
-LAYERS = {"preview2020": "2020-07-20-preview2", "ga": _catalog.LATEST_GA}
+# The layers as generator/README.md configures them (the driver reads them the same way).
+LAYERS = {layer: path.parent.name for layer, path in load_generator_module("driver").layers().items()}
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,9 @@ def test_committed_catalog_is_what_the_documents_say(catalog: ModuleType) -> Non
 
 
 def test_released_versions_and_their_facts() -> None:
-    assert _catalog.VERSIONS[:8] == RELEASED
+    # Carried previews (2023-08-30-preview ...) sit between them by date.
+    assert tuple(v for v in _catalog.VERSIONS if v in RELEASED) == RELEASED
+    assert _catalog.VERSIONS.index("2023-08-01") < _catalog.VERSIONS.index("2023-08-30-preview")
     assert _catalog.PREVIEW_VERSIONS[:1] == ("2020-07-20-preview2",)
     assert _catalog.GA_VERSIONS[:7] == RELEASED[1:]
     assert _catalog.LATEST_GA == max(_catalog.GA_VERSIONS) >= "2026-09-23"
@@ -69,6 +72,37 @@ def test_released_versions_and_their_facts() -> None:
         "POST /identities": ("Repeatability-Request-ID", "Repeatability-First-Sent")
     }
     assert all(not _catalog.HEADER_PARAMETERS[v] for v in RELEASED if v != "2023-08-01")
+
+
+def test_the_roles_preview_has_no_identity_operation_and_no_scope() -> None:
+    # 2023-08-30-preview: a Roles API only, no `scopes` property anywhere, so no scope values
+    # (not the nearest older document's: no token is issued under it), its own layer.
+    version = "2023-08-30-preview"
+    assert _catalog.PREVIEW_VERSIONS[:2] == ("2020-07-20-preview2", version)
+    assert _catalog.VERSION_LAYER[version] == "preview2023_08_30"
+    assert _catalog.SCOPES[version] == ()
+    assert _catalog.SCOPES_FROM[version] == version
+    assert _catalog.EXPIRES_IN_MINUTES[version] is None
+    assert [(m, p) for _, m, p in _catalog.OPERATIONS[version]] == [
+        ("GET", "/roles"),
+        ("POST", "/roles"),
+        ("GET", "/roles/{id}"),
+        ("DELETE", "/roles/{id}"),
+        ("PATCH", "/roles/{id}"),
+    ]
+    assert _catalog.OPERATION_VERSIONS["PATCH /roles/{id}"] == (version,)
+    assert version not in _catalog.OPERATION_VERSIONS["POST /identities"]
+    conditional = ("If-Match", "If-None-Match", "If-Unmodified-Since", "If-Modified-Since")
+    repeatable = ("Repeatability-Request-ID", "Repeatability-First-Sent")
+    assert _catalog.HEADER_PARAMETERS[version] == {
+        "GET /roles": ("x-ms-client-request-id",),
+        "POST /roles": (*repeatable, *conditional, "x-ms-client-request-id"),
+        "GET /roles/{id}": (*conditional, "x-ms-client-request-id"),
+        "PATCH /roles/{id}": (*repeatable, *conditional, "x-ms-client-request-id"),
+        "DELETE /roles/{id}": (*repeatable, *conditional, "x-ms-client-request-id"),
+    }
+    # The 2020 preview's free-string scopes still come from the nearest document that enumerates them.
+    assert _catalog.SCOPES_FROM["2020-07-20-preview2"] == "2021-03-07"
 
 
 def test_catalog_module_imports_nothing() -> None:

@@ -21,6 +21,7 @@ def test_layers_read_their_documents_from_swagger(driver: ModuleType) -> None:
     assert driver.layers() == {
         "preview2020": SWAGGER_DIR / "Identity" / "preview" / "2020-07-20-preview2" / "CommunicationIdentity.json",
         "ga": SWAGGER_DIR / "Identity" / "stable" / _catalog.LATEST_GA / "CommunicationIdentity.json",
+        "preview2023_08_30": SWAGGER_DIR / "Identity" / "preview" / "2023-08-30-preview" / "CommunicationIdentity.json",
     }
 
 

@@ -60,6 +60,10 @@ def test_layers_point_at_existing_inputs(manifest: dict[str, Any]) -> None:
             "package": "preview2020",
         },
         "ga": {"input": f"swagger/Identity/stable/{_catalog.LATEST_GA}/CommunicationIdentity.json", "package": "ga"},
+        "preview2023_08_30": {
+            "input": "swagger/Identity/preview/2023-08-30-preview/CommunicationIdentity.json",
+            "package": "preview2023_08_30",
+        },
     }
     for layer in manifest["layers"].values():
         assert layer["input"] in manifest["inputs"]

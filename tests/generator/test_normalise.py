@@ -83,7 +83,8 @@ def test_every_document_gets_a_client_level_endpoint_and_loses_only_what_the_rul
 
     host = out["x-ms-parameterized-host"]
     assert [p["x-ms-parameter-location"] for p in host["parameters"]] == ["client"]
-    assert host["hostTemplate"] == source["x-ms-parameterized-host"]["hostTemplate"]
+    # A document without a parameterized host (2023-08-30-preview) gets the TypeSpec form's.
+    assert host["hostTemplate"] == source.get("x-ms-parameterized-host", {}).get("hostTemplate", "{endpoint}")
     assert "x-ms-examples" not in json.dumps(out)
     assert all(ref.startswith("#/") for ref in _refs(out)), "self-contained"
     # Paths, methods, operationIds, responses and definitions reach AutoRest as written.
@@ -188,6 +189,36 @@ def test_azure_core_api_version_becomes_the_client_parameter_and_leaves(normalis
     assert out["x-ms-parameterized-host"]["parameters"][0]["x-ms-parameter-location"] == "client"
     assert out["x-ms-parameterized-host"]["parameters"][0]["format"] == "uri", "untouched otherwise"
     assert "x-ms-examples" not in out["paths"]["/things/{id}"]["get"]
+
+
+def test_a_document_without_a_parameterized_host_gets_a_client_level_endpoint(normalise: ModuleType) -> None:
+    doc = {
+        "swagger": "2.0",
+        "info": {"title": "t", "version": "2030-01-01-preview"},
+        "paths": {"/roles": {"get": {"operationId": "Roles_List", "responses": {"200": {"description": "ok"}}}}},
+    }
+    out = normalise.normalise(doc, "2030-01-01-preview")
+
+    assert out["x-ms-parameterized-host"] == {
+        "hostTemplate": "{endpoint}",
+        "useSchemePrefix": False,
+        "parameters": [
+            {
+                "name": "endpoint",
+                "in": "path",
+                "description": normalise.DEFAULT_ENDPOINT["description"],
+                "required": True,
+                "type": "string",
+                "format": "uri",
+                "x-ms-skip-url-encoding": True,
+                "x-ms-parameter-location": "client",
+            }
+        ],
+    }
+    assert "x-ms-parameterized-host" not in doc, "the input is not changed"
+    # A second document gets its own copy, not one shared (and so mutable) dict.
+    again = normalise.normalise(doc, "2030-01-01-preview")
+    assert again["x-ms-parameterized-host"]["parameters"][0] is not out["x-ms-parameterized-host"]["parameters"][0]
 
 
 def test_inline_api_version_in_each_operation_becomes_the_client_parameter(normalise: ModuleType) -> None:

@@ -37,7 +37,12 @@ if TYPE_CHECKING:
         UnknownIdentifier,
         identifier_from_raw_id,
     )
-    from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
+    from ._models import (
+        CommunicationIdentityToken,
+        CommunicationRole,
+        TeamsExtensionAssignment,
+        TeamsExtensionPrincipalType,
+    )
     from ._scopes import CommunicationTokenScope
 
 __version__ = VERSION
@@ -49,6 +54,7 @@ __all__ = [
     "CommunicationIdentifierKind",
     "CommunicationIdentityClient",
     "CommunicationIdentityToken",
+    "CommunicationRole",
     "CommunicationTokenScope",
     "CommunicationUser",
     "CommunicationUserIdentifier",
@@ -75,6 +81,7 @@ _HOME = {
     "CommunicationIdentityToken": "._models",
     "TeamsExtensionAssignment": "._models",
     "TeamsExtensionPrincipalType": "._models",
+    "CommunicationRole": "._models",
     "CommunicationTokenScope": "._scopes",
     **dict.fromkeys(
         (

@@ -29,6 +29,7 @@ _OPERATIONS: dict[str, tuple[tuple[str, str, str], ...]] = _catalog.OPERATIONS
 _OPERATION_VERSIONS: dict[str, tuple[str, ...]] = _catalog.OPERATION_VERSIONS
 _PROPERTY_VERSIONS: dict[str, tuple[str, ...]] = _catalog.PROPERTY_VERSIONS
 _HEADER_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = _catalog.HEADER_PARAMETERS
+_PREVIEWS: tuple[str, ...] = _catalog.PREVIEW_VERSIONS
 
 # What the handwritten layer calls, named as in the documents; the catalog says since when.
 IDENTITY_CREATE = "POST /identities"
@@ -89,12 +90,22 @@ def require_property(version: ApiVersion, prop: str, feature: str) -> None:
         _refuse(version, prop, feature)
 
 
+def _lacking(having: tuple[ApiVersion, ...]) -> list[ApiVersion]:
+    """The versions from the first of ``having`` on that are not in it."""
+    return [v for v in _ORDER[_ORDER.index(having[0]) :] if v not in having]
+
+
 def _refuse(version: ApiVersion, needed: str, feature: str) -> None:
     having = versions_with(needed)
     if not having:
         wanted = "a newer api_version"
     elif having == tuple(_ORDER[_ORDER.index(having[0]) :]):
         wanted = f"api_version {having[0].value} or later"
+    elif all(v not in having and v.value in _PREVIEWS for v in _lacking(having)):
+        # Every later version has it but a preview of another API (the Roles preview has no
+        # identity operation): "or later", with those previews named.
+        lacking = ", ".join(v.value for v in _lacking(having))
+        wanted = f"api_version {having[0].value} or later, except {lacking}"
     else:
         # A preview can carry what later versions lack: name every version that has it.
         names = ", ".join(v.value for v in having)

@@ -24,6 +24,7 @@ from azure.core.rest import HttpRequest
 from typing_extensions import Self
 
 from ._api_versions import (
+    IDENTITY_CREATE,
     TEAMS_PHONE_ASSIGNMENT,
     TEAMS_PHONE_EXCHANGE,
     TEAMS_USER_EXCHANGE,
@@ -73,6 +74,19 @@ _TEAMS_PHONE_OPERATIONS = {
     "get_teams_extension_assignment": f"GET {TEAMS_PHONE_ASSIGNMENT}",
     "upsert_teams_extension_assignment": f"PUT {TEAMS_PHONE_ASSIGNMENT}",
     "delete_teams_extension_assignment": f"DELETE {TEAMS_PHONE_ASSIGNMENT}",
+}
+
+
+#: The operations each identity method sends ("METHOD path", as in the documents): on the 2020
+#: preview's protocol, and on every other version. A version whose document lacks one (the Roles
+#: preview, 2023-08-30-preview, has no identity operation) refuses the call before any request.
+_IDENTITY_OPERATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "create_user": ((IDENTITY_CREATE,), (IDENTITY_CREATE,)),
+    "delete_user": (("DELETE /identities/{id}",), ("DELETE /identities/{id}",)),
+    "issue_token": (("POST /identities/{id}/token",), ("POST /identities/{id}/:issueAccessToken",)),
+    "get_token": (("POST /identities/{id}/token",), ("POST /identities/{id}/:issueAccessToken",)),
+    "revoke_tokens": (("PATCH /identities/{id}",), ("POST /identities/{id}/:revokeAccessTokens",)),
+    "create_user_and_token": ((IDENTITY_CREATE, "POST /identities/{id}/token"), (IDENTITY_CREATE,)),
 }
 
 
@@ -201,6 +215,16 @@ class IdentityClientBase:
         """Whether this version speaks the 2020 preview protocol (its own generated layer)."""
         return layer_of(self._api_version) == "preview2020"
 
+    @property
+    def _is_roles(self) -> bool:
+        """Whether this version is the Roles preview's (its own generated layer, no identity operation)."""
+        return layer_of(self._api_version) == "preview2023_08_30"
+
+    def _require_roles(self, feature: str) -> None:
+        from ._roles import ROLE_OPERATIONS
+
+        require_operation(self._api_version, ROLE_OPERATIONS[feature], feature)
+
     @staticmethod
     def _preview_versions() -> str:
         return ", ".join(v.value for v in ApiVersion if layer_of(v) == "preview2020")
@@ -325,6 +349,12 @@ class IdentityClientBase:
             app_id=_id_text("client_id", client_id),
             user_id=_id_text("user_object_id", user_object_id),
         )
+
+    def _require_identity(self, feature: str) -> None:
+        """Refuse ``feature`` (an identity method) where this version's document lacks what it sends."""
+        preview, other = _IDENTITY_OPERATIONS[feature]
+        for operation in preview if self._is_preview else other:
+            require_operation(self._api_version, operation, feature)
 
     def _require_teams_phone(self, feature: str) -> None:
         require_operation(self._api_version, _TEAMS_PHONE_OPERATIONS[feature], feature)

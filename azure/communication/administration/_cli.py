@@ -119,6 +119,12 @@ _CLI_TERMS = (
     ("get_teams_extension_assignment", "'teams-assignment get'"),
     ("upsert_teams_extension_assignment", "'teams-assignment set'"),
     ("delete_teams_extension_assignment", "'teams-assignment delete'"),
+    # what a version without identity operations (2023-08-30-preview, Roles only) refuses
+    ("create_user_and_token", "'user create-with-token'"),
+    ("create_user requires", "'user create' requires"),
+    ("delete_user requires", "'user delete' requires"),
+    ("get_token requires", "'token issue' requires"),
+    ("revoke_tokens requires", "'token revoke' requires"),
     ("call revoke_tokens(user) to revoke all", "leave out --issued-before to revoke all"),
     ("as create_user returns it", "as 'user create' prints it"),
     ("token_expires_in", "--expires-in"),

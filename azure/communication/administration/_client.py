@@ -4,11 +4,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
+from azure.core import MatchConditions
 from azure.core.credentials import AccessToken, AzureKeyCredential, TokenCredential
+from azure.core.paging import ItemPaged
 from azure.core.rest import HttpRequest, HttpResponse
 from azure.core.tracing.decorator import distributed_trace
 from typing_extensions import Self
@@ -17,13 +20,30 @@ from ._api_versions import IDENTITY_CREATE, ApiVersion
 from ._auth import TEAMS_PHONE_TOKEN_OPTION
 from ._base import IdentityClientBase, UserInput, access_token, guarded, user_id, utc_now
 from ._identifiers import CommunicationIdentifier, CommunicationUserIdentifier
-from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
+from ._models import (
+    CommunicationIdentityToken,
+    CommunicationRole,
+    TeamsExtensionAssignment,
+    TeamsExtensionPrincipalType,
+)
 from ._repeatable import repeatable_call
+from ._roles import (
+    ROLE_OPERATIONS,
+    RoleWithHeaders,
+    create_request,
+    id_from_location,
+    page_of_roles,
+    public_role,
+    update_request,
+    with_headers,
+)
+from ._roles import role_id as role_id_checked
 from ._scopes import ScopesInput
 
 if TYPE_CHECKING:
     from ._generated.ga import IdentityRestClient
     from ._generated.preview2020 import IdentityPreview2020RestClient
+    from ._generated.preview2023_08_30 import IdentityRolesPreviewRestClient
 
 __all__ = ["CommunicationIdentityClient"]
 
@@ -84,8 +104,17 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._generated_client(IdentityPreview2020RestClient)
 
     @property
-    def _rest(self) -> Union[IdentityRestClient, IdentityPreview2020RestClient]:
+    def _roles(self) -> IdentityRolesPreviewRestClient:
+        """The generated client of ``2023-08-30-preview``, the Roles API."""
+        from ._generated.preview2023_08_30 import IdentityRolesPreviewRestClient
+
+        return self._generated_client(IdentityRolesPreviewRestClient)
+
+    @property
+    def _rest(self) -> Union[IdentityRestClient, IdentityPreview2020RestClient, IdentityRolesPreviewRestClient]:
         """The generated client of this client's API version."""
+        if self._is_roles:
+            return self._roles
         return self._preview if self._is_preview else self._ga
 
     # ----- the 2020 preview surface -----
@@ -104,6 +133,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401).
         """
+        self._require_identity("create_user")
         if self._is_preview:
             created = self._preview.communication_identity.create(**kwargs)
             return CommunicationUserIdentifier(created.id)
@@ -124,7 +154,10 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
-        self._rest.communication_identity.delete(user_id(communication_user, "communication_user"), **kwargs)
+        uid = user_id(communication_user, "communication_user")
+        self._require_identity("delete_user")
+        identity = self._preview if self._is_preview else self._ga
+        identity.communication_identity.delete(uid, **kwargs)
 
     @distributed_trace
     @guarded
@@ -146,6 +179,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         uid = user_id(user)
+        self._require_identity("issue_token")
         if self._is_preview:
             request = self._preview_token_request(scopes)
             issued = self._preview.communication_identity.issue_token(uid, request, **kwargs)
@@ -168,6 +202,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         uid = user_id(user)
+        self._require_identity("revoke_tokens")
         body = self._revoke_body(issued_before, utc_now())
         if body is not None:  # the 2020 preview: tokens issued before a time
             self._preview.communication_identity.update(uid, body, **kwargs)
@@ -196,6 +231,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
+        self._require_identity("create_user_and_token")
         if self._is_preview:
             body = self._preview_token_request(scopes, token_expires_in)
             user = self.create_user(**kwargs)
@@ -230,6 +266,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         uid = user_id(user)
+        self._require_identity("get_token")
         if self._is_preview:
             request = self._preview_token_request(scopes, token_expires_in)
             token = self._preview.communication_identity.issue_token(uid, request, **kwargs)
@@ -346,6 +383,172 @@ class CommunicationIdentityClient(IdentityClientBase):
         self._require_teams_phone("delete_teams_extension_assignment")
         tenant_id, object_id = self._assignment_key(tenant_id, object_id)
         self._ga.teams_extension.delete_assignment(tenant_id, object_id, **kwargs)
+
+    # ----- roles (2023-08-30-preview) -----
+
+    @distributed_trace
+    @guarded
+    def list_roles(self, **kwargs: Any) -> ItemPaged[CommunicationRole]:
+        """List the resource's roles (API version 2023-08-30-preview).
+
+        The service answers a page at a time; the iterator follows each page's ``nextLink``
+        (``.by_page()`` gives the pages). Nothing is sent until it is iterated.
+
+        .. code-block:: python
+
+            for role in client.list_roles():
+                print(role.id, role.name)
+
+        :return: An iterator of :class:`~azure.communication.administration.CommunicationRole`
+            (``etag`` is ``None`` in a listing).
+        :raises ValueError: An API version without the Roles API; nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused a page's request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401).
+        """
+        self._require_roles("list_roles")
+        return self._roles.roles.list_roles(cls=page_of_roles, **kwargs)  # type: ignore[return-value]
+
+    @distributed_trace
+    @guarded
+    def create_role(
+        self,
+        name: str,
+        *,
+        chat_permissions: Optional[Mapping[str, bool]] = None,
+        calling_permissions: Optional[Mapping[str, bool]] = None,
+        is_enabled: bool = True,
+        **kwargs: Any,
+    ) -> str:
+        """Create a role; the service chooses its id (API version 2023-08-30-preview).
+
+        The request is repeatable: it carries ``Repeatability-Request-ID`` and
+        ``Repeatability-First-Sent``, and a try whose answer was lost is sent again with the same
+        two, so the service creates one role.
+
+        :param name: The role's display name.
+        :keyword chat_permissions: Permission name (``send_message`` or the wire's ``sendMessage``)
+            -> allowed; a permission not given is ``False``.
+        :keyword calling_permissions: The same, for calls.
+        :keyword is_enabled: Whether the role may be given to anyone new; default ``True``.
+        :return: The new role's id (read it with :meth:`get_role`).
+        :raises ValueError: An empty name, an unknown permission, or an API version without the
+            Roles API; nothing is sent.
+        :raises TypeError: A permission value that is not ``True``/``False``, or permissions that
+            are not a mapping.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why.
+        """
+        self._require_roles("create_role")
+        body = create_request(name, is_enabled, chat_permissions, calling_permissions)
+        kwargs = repeatable_call(self._api_version, ROLE_OPERATIONS["create_role"], kwargs)
+        create: Any = self._roles.roles.create_role  # answers (None, headers) through cls=with_headers
+        _, headers = create(body, cls=with_headers, **kwargs)
+        return id_from_location(headers.get("Location"))
+
+    @distributed_trace
+    @guarded
+    def get_role(
+        self,
+        role_id: str,
+        *,
+        etag: Optional[str] = None,
+        match_condition: Optional[MatchConditions] = None,
+        **kwargs: Any,
+    ) -> CommunicationRole:
+        """Read a role (API version 2023-08-30-preview).
+
+        :param role_id: The role's id.
+        :keyword etag: A role's ``etag``, for ``match_condition``.
+        :keyword match_condition: azure-core's :class:`~azure.core.MatchConditions`:
+            ``IfModified`` reads only if the role changed since ``etag``
+            (else ``ResourceNotModifiedError``).
+        :return: The role, with its ``etag``.
+        :raises ValueError: An empty ``role_id``, or an API version without the Roles API; nothing is sent.
+        :raises ~azure.core.exceptions.ResourceNotFoundError: No such role.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why.
+        """
+        self._require_roles("get_role")
+        rid = role_id_checked(role_id)
+        role, headers = cast(
+            RoleWithHeaders,
+            self._roles.roles.get_role(rid, etag=etag, match_condition=match_condition, cls=with_headers, **kwargs),
+        )
+        return public_role(role, headers.get("ETag"))
+
+    @distributed_trace
+    @guarded
+    def update_role(
+        self,
+        role_id: str,
+        *,
+        name: Optional[str] = None,
+        is_enabled: Optional[bool] = None,
+        chat_permissions: Optional[Mapping[str, bool]] = None,
+        calling_permissions: Optional[Mapping[str, bool]] = None,
+        etag: Optional[str] = None,
+        match_condition: Optional[MatchConditions] = None,
+        **kwargs: Any,
+    ) -> CommunicationRole:
+        """Change a role, or create it under this id (API version 2023-08-30-preview).
+
+        A JSON merge patch: only what is given changes (one permission among the others
+        included). Where there is no role with this id, one is created (``name`` is then
+        required; permissions not given are ``False``). ``match_condition=MatchConditions.IfPresent``
+        changes an existing role only; ``IfNotModified`` with ``etag`` only if nobody changed it
+        since (else ``ResourceModifiedError``). Repeatable, as :meth:`create_role` is.
+
+        :param role_id: The role's id.
+        :keyword name: A new display name.
+        :keyword is_enabled: Whether the role may be given to anyone new.
+        :keyword chat_permissions: Permission name -> allowed, for those that change.
+        :keyword calling_permissions: The same, for calls.
+        :keyword etag: A role's ``etag``, for ``match_condition``.
+        :keyword match_condition: azure-core's :class:`~azure.core.MatchConditions`.
+        :return: The role as the service stored it, with its new ``etag``.
+        :raises ValueError: Nothing to change, an empty ``role_id`` or name, an unknown permission,
+            or an API version without the Roles API; nothing is sent.
+        :raises TypeError: A value that is not ``True``/``False`` where one is expected.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why.
+        """
+        self._require_roles("update_role")
+        rid = role_id_checked(role_id)
+        body = update_request(name, is_enabled, chat_permissions, calling_permissions)
+        kwargs = repeatable_call(self._api_version, ROLE_OPERATIONS["update_role"], kwargs)
+        role, headers = cast(
+            RoleWithHeaders,
+            self._roles.roles.create_or_update_role(
+                rid, body, etag=etag, match_condition=match_condition, cls=with_headers, **kwargs
+            ),
+        )
+        return public_role(role, headers.get("ETag"))
+
+    @distributed_trace
+    @guarded
+    def delete_role(
+        self,
+        role_id: str,
+        *,
+        etag: Optional[str] = None,
+        match_condition: Optional[MatchConditions] = None,
+        **kwargs: Any,
+    ) -> None:
+        """Delete a role (API version 2023-08-30-preview). Repeatable, as :meth:`create_role` is.
+
+        :param role_id: The role's id.
+        :keyword etag: A role's ``etag``, for ``match_condition``.
+        :keyword match_condition: azure-core's :class:`~azure.core.MatchConditions`:
+            ``IfNotModified`` deletes only if nobody changed the role since ``etag``.
+        :raises ValueError: An empty ``role_id``, or an API version without the Roles API; nothing is sent.
+        :raises ~azure.core.exceptions.ResourceNotFoundError: No such role.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why.
+        """
+        self._require_roles("delete_role")
+        rid = role_id_checked(role_id)
+        kwargs = repeatable_call(self._api_version, ROLE_OPERATIONS["delete_role"], kwargs)
+        self._roles.roles.delete_role(rid, etag=etag, match_condition=match_condition, **kwargs)
 
     # ----- any operation -----
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -9,7 +10,7 @@ from typing import Optional
 
 from azure.core import CaseInsensitiveEnumMeta
 
-__all__ = ["CommunicationIdentityToken", "TeamsExtensionAssignment", "TeamsExtensionPrincipalType"]
+__all__ = ["CommunicationIdentityToken", "CommunicationRole", "TeamsExtensionAssignment", "TeamsExtensionPrincipalType"]
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,31 @@ class TeamsExtensionAssignment:
     tenant_id: str | None
     principal_type: TeamsExtensionPrincipalType | str
     client_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommunicationRole:
+    """A role: a named set of chat and calling permissions (API version 2023-08-30-preview).
+
+    Permissions map a permission's name (Python style: ``send_message``, ``add_pstn_participants``,
+    read from the API version's document) to whether the role allows it.
+
+    :ivar id: The role's id (the service's, or the one given to ``update_role``).
+    :ivar name: Its display name.
+    :ivar is_enabled: ``False`` stops the role being given to anyone new; those who have it keep it.
+    :ivar chat_permissions: What a holder may do in chat threads.
+    :ivar calling_permissions: What a holder may do in calls.
+    :ivar created_at: When the role was created (timezone-aware), as the service says.
+    :ivar updated_at: When it last changed (timezone-aware), as the service says.
+    :ivar etag: The version tag of this state, for ``etag=`` with ``match_condition=`` on a later
+        call; ``None`` in a listing (the service tags single reads and writes).
+    """
+
+    id: str
+    name: str
+    is_enabled: bool
+    chat_permissions: Mapping[str, bool]
+    calling_permissions: Mapping[str, bool]
+    created_at: Optional[datetime] = None
+    updated_at: Optional[datetime] = None
+    etag: Optional[str] = None

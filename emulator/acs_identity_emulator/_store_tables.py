@@ -142,7 +142,9 @@ class IdentityDetails:
         A deleted identity gives its id up, so the id can be used again (committed on return).
         """
         with self._lock:
-            row = self._db.execute("SELECT identity_id FROM identity_details WHERE custom_id = ?", (custom_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT identity_id FROM identity_details WHERE custom_id = ?", (custom_id,)
+            ).fetchone()
             if row is not None and alive(row[0]):
                 return str(row[0])
             if row is not None:

@@ -117,5 +117,9 @@ def test_get_on_a_version_without_it(client: RawClient) -> None:
         reply = client.request("GET", f"/identities/{enc(identity)}", api_version=version)
         assert reply.status == 400
         assert reply.json()["error"]["code"] == "UnsupportedApiVersion"
-    having = [v for v in _catalog.VERSIONS if ("CommunicationIdentity_Get", "GET", "/identities/{id}") in _catalog.OPERATIONS[v]]
+    having = [
+        v
+        for v in _catalog.VERSIONS
+        if ("CommunicationIdentity_Get", "GET", "/identities/{id}") in _catalog.OPERATIONS[v]
+    ]
     assert having == [P0302, P0401]

@@ -37,7 +37,12 @@ if TYPE_CHECKING:
         UnknownIdentifier,
         identifier_from_raw_id,
     )
-    from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
+    from ._models import (
+        CommunicationIdentityToken,
+        CommunicationUserDetail,
+        TeamsExtensionAssignment,
+        TeamsExtensionPrincipalType,
+    )
     from ._scopes import CommunicationTokenScope
 
 __version__ = VERSION
@@ -51,6 +56,7 @@ __all__ = [
     "CommunicationIdentityToken",
     "CommunicationTokenScope",
     "CommunicationUser",
+    "CommunicationUserDetail",
     "CommunicationUserIdentifier",
     "ConnectionString",
     "MicrosoftTeamsAppIdentifier",
@@ -73,6 +79,7 @@ _HOME = {
     "ConnectionString": "._connection_string",
     "parse_connection_string": "._connection_string",
     "CommunicationIdentityToken": "._models",
+    "CommunicationUserDetail": "._models",
     "TeamsExtensionAssignment": "._models",
     "TeamsExtensionPrincipalType": "._models",
     "CommunicationTokenScope": "._scopes",

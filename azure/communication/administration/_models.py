@@ -9,7 +9,14 @@ from typing import Optional
 
 from azure.core import CaseInsensitiveEnumMeta
 
-__all__ = ["CommunicationIdentityToken", "TeamsExtensionAssignment", "TeamsExtensionPrincipalType"]
+from ._identifiers import CommunicationUserIdentifier
+
+__all__ = [
+    "CommunicationIdentityToken",
+    "CommunicationUserDetail",
+    "TeamsExtensionAssignment",
+    "TeamsExtensionPrincipalType",
+]
 
 
 @dataclass(frozen=True)
@@ -60,3 +67,18 @@ class TeamsExtensionAssignment:
     tenant_id: str | None
     principal_type: TeamsExtensionPrincipalType | str
     client_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommunicationUserDetail:
+    """What the service tells about a user (:meth:`CommunicationIdentityClient.get_user`).
+
+    :ivar user: The user.
+    :ivar custom_id: The id of your own given when the user was created (``custom_id``), or ``None``.
+    :ivar last_token_issued_at: When a token was last issued for the user, a timezone-aware UTC
+        ``datetime``; ``None`` when the service does not say (no token yet).
+    """
+
+    user: CommunicationUserIdentifier
+    custom_id: Optional[str] = None
+    last_token_issued_at: Optional[datetime] = None

@@ -60,6 +60,14 @@ def test_layers_point_at_existing_inputs(manifest: dict[str, Any]) -> None:
             "package": "preview2020",
         },
         "ga": {"input": f"swagger/Identity/stable/{_catalog.LATEST_GA}/CommunicationIdentity.json", "package": "ga"},
+        "preview2025_03_02": {
+            "input": "swagger/Identity/preview/2025-03-02-preview/CommunicationIdentity.json",
+            "package": "preview2025_03_02",
+        },
+        "preview2025_04_01": {
+            "input": "swagger/Identity/preview/2025-04-01-preview/CommunicationIdentity.json",
+            "package": "preview2025_04_01",
+        },
     }
     for layer in manifest["layers"].values():
         assert layer["input"] in manifest["inputs"]

@@ -38,13 +38,13 @@ from dataclasses import dataclass
 
 from . import _versions
 from ._store_file import LockedFile, StoreInUseError, StoreLinkError
+from ._store_roles import Role, Roles
 from ._store_tables import (
     Assignment,
     Assignments,
+    IdentityDetails,
     RepeatableAnswer,
     RepeatableAnswers,
-    Role,
-    Roles,
     add_missing_columns,
 )
 
@@ -100,6 +100,12 @@ CREATE TABLE IF NOT EXISTS repeatable_answers (
     headers     TEXT               -- JSON object of response headers replayed with it (Location, ETag), or NULL
 );
 CREATE INDEX IF NOT EXISTS repeatable_answers_expires_at ON repeatable_answers (expires_at);
+-- what the 2025 previews tell about an identity: its caller-chosen id, its last token
+CREATE TABLE IF NOT EXISTS identity_details (
+    identity_id   TEXT PRIMARY KEY,
+    custom_id     TEXT UNIQUE,     -- customId / externalId given at creation (NULL: none)
+    last_token_at REAL             -- when a token was last issued for it (NULL: never)
+);
 CREATE TABLE IF NOT EXISTS assignments (
     tenant_id      TEXT NOT NULL,
     object_id      TEXT NOT NULL,
@@ -107,7 +113,7 @@ CREATE TABLE IF NOT EXISTS assignments (
     client_ids     TEXT,           -- JSON array, NULL when not given
     PRIMARY KEY (tenant_id, object_id)
 );
--- roles (2023-08-30-preview's Roles API), see _store_tables.Roles
+-- roles (2023-08-30-preview's Roles API), see _store_roles.Roles
 CREATE TABLE IF NOT EXISTS roles (
     id          TEXT PRIMARY KEY,
     name        TEXT NOT NULL,
@@ -198,6 +204,8 @@ class Store:
         self.answers = RepeatableAnswers(self._db, self._lock)
         #: Roles (2023-08-30-preview).
         self.roles = Roles(self._db, self._lock)
+        #: Caller-chosen ids and last token times of identities.
+        self.details = IdentityDetails(self._db, self._lock)
 
     def discard(self) -> None:
         """Close, and remove the database (and SQLite's side files) if this store created it.
@@ -276,6 +284,8 @@ class Store:
                 "UPDATE identities SET deleted_at = ?1, valid_from = MAX(COALESCE(valid_from, ?2), ?2) WHERE id = ?3",
                 (now, boundary, identity_id),
             )
+            # its caller-chosen id is free again, and nothing of it outlives the identity
+            self._db.execute("DELETE FROM identity_details WHERE identity_id = ?", (identity_id,))
 
     def ensure_identity(self, identity_id: str, now: float) -> IdentityState:
         """Create (or bring back after a delete) a Teams Phone identity.

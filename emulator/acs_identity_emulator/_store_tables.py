@@ -1,9 +1,9 @@
 """Three of the store's tables, each behind a small class: Teams Phone assignments, the answers
-to repeatable requests and roles.
+to repeatable requests, and identities' details (caller-chosen id, last token time).
 
 They share the :class:`~._store.Store`'s connection and write lock (the table definitions are in
-``_store._SCHEMA``, with the rest); ``store.assignments``, ``store.answers`` and ``store.roles``
-are these.
+``_store._SCHEMA``, with the rest); ``store.assignments``, ``store.answers`` and ``store.details``
+are these. The Roles table is in ``_store_roles``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -133,69 +134,52 @@ class RepeatableAnswers:
 
 
 @dataclass(frozen=True, slots=True)
-class Role:
-    """A role of the Roles API: its permissions are ``{"chat": {name: bool}, "calling": {name: bool}}``."""
+class Details:
+    """What the store knows about an identity beyond its state."""
 
-    id: str
-    name: str
-    is_enabled: bool
-    permissions: dict[str, dict[str, bool]]
-    created_at: float
-    updated_at: float
-    etag: str
+    custom_id: str | None
+    last_token_at: float | None
 
 
-class Roles:
-    """Roles, keyed by id; listed in id order."""
+class IdentityDetails:
+    """Caller-chosen ids (``customId`` / ``externalId``) and last token times, by identity id."""
 
     def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
         self._db = db
         self._lock = lock
 
-    _COLUMNS = "id, name, is_enabled, permissions, created_at, updated_at, etag"
+    def get(self, identity_id: str) -> Details:
+        """The details of ``identity_id`` (both ``None`` when there are none)."""
+        row = self._db.execute(
+            "SELECT custom_id, last_token_at FROM identity_details WHERE identity_id = ?", (identity_id,)
+        ).fetchone()
+        return Details(None, None) if row is None else Details(row[0], row[1])
 
-    @staticmethod
-    def _role(row: tuple[object, ...]) -> Role:
-        return Role(
-            str(row[0]),
-            str(row[1]),
-            bool(row[2]),
-            json.loads(str(row[3])),
-            float(row[4]),  # type: ignore[arg-type]
-            float(row[5]),  # type: ignore[arg-type]
-            str(row[6]),
-        )
+    def claim(self, custom_id: str, identity_id: str, alive: Callable[[str], bool]) -> str:
+        """The identity that has ``custom_id``: an alive one that already has it, else ``identity_id``.
 
-    def get(self, role_id: str) -> Role | None:
-        row = self._db.execute(f"SELECT {self._COLUMNS} FROM roles WHERE id = ?", (role_id,)).fetchone()  # noqa: S608
-        return None if row is None else self._role(row)
+        A deleted identity gives its id up, so the id can be used again (committed on return).
+        """
+        with self._lock:
+            row = self._db.execute(
+                "SELECT identity_id FROM identity_details WHERE custom_id = ?", (custom_id,)
+            ).fetchone()
+            if row is not None and alive(row[0]):
+                return str(row[0])
+            if row is not None:
+                self._db.execute("UPDATE identity_details SET custom_id = NULL WHERE identity_id = ?", (row[0],))
+            self._db.execute(
+                "INSERT INTO identity_details (identity_id, custom_id) VALUES (?, ?) "
+                "ON CONFLICT (identity_id) DO UPDATE SET custom_id = excluded.custom_id",
+                (identity_id, custom_id),
+            )
+        return identity_id
 
-    def page(self, after: str | None, limit: int) -> list[Role]:
-        """Up to ``limit`` roles whose id sorts after ``after`` (from the first when ``None``)."""
-        rows = self._db.execute(
-            f"SELECT {self._COLUMNS} FROM roles WHERE id > ? ORDER BY id LIMIT ?",  # noqa: S608
-            ("" if after is None else after, limit),
-        ).fetchall()
-        return [self._role(row) for row in rows]
-
-    def put(self, role: Role) -> None:
-        """Create or replace (committed on return)."""
+    def token_issued(self, identity_id: str, now: float) -> None:
+        """Remember that a token was issued for ``identity_id`` at ``now`` (committed on return)."""
         with self._lock:
             self._db.execute(
-                f"INSERT OR REPLACE INTO roles ({self._COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-                (
-                    role.id,
-                    role.name,
-                    int(role.is_enabled),
-                    json.dumps(role.permissions, separators=(",", ":")),
-                    role.created_at,
-                    role.updated_at,
-                    role.etag,
-                ),
+                "INSERT INTO identity_details (identity_id, last_token_at) VALUES (?, ?) "
+                "ON CONFLICT (identity_id) DO UPDATE SET last_token_at = excluded.last_token_at",
+                (identity_id, now),
             )
-
-    def delete(self, role_id: str) -> bool:
-        """Delete (committed on return); False when there was none."""
-        with self._lock:
-            cursor = self._db.execute("DELETE FROM roles WHERE id = ?", (role_id,))
-        return cursor.rowcount > 0

@@ -24,6 +24,7 @@ from azure.communication.administration import (
     CommunicationIdentityToken,
     CommunicationRole,
     CommunicationUser,
+    CommunicationUserDetail,
     TeamsExtensionAssignment,
     TeamsExtensionPrincipalType,
     TeamsExtensionUserIdentifier,
@@ -74,8 +75,12 @@ class Case:
     responses: Callable[[ApiVersion], list[tuple]]
     expect: Callable[[ApiVersion], list[Expect]]
     check: Callable[[Any, ApiVersion], None]
+    #: For a feature that only some versions have (a preview's): those versions, from the catalog.
+    only: Optional[Callable[[ApiVersion], bool]] = None
 
     def supports(self, version: ApiVersion) -> bool:
+        if self.only is not None:
+            return self.only(version) and sendable(self, version)
         return ORDER[version] >= ORDER[self.minimum] and sendable(self, version)
 
 
@@ -135,6 +140,40 @@ def _token_responses(v: ApiVersion) -> list[tuple]:
 
 def _issue_path(v: ApiVersion) -> str:
     return f"/identities/{U}/token" if v is PREVIEW else f"/identities/{U}/:issueAccessToken"
+
+
+def has_get_user(v: ApiVersion) -> bool:
+    return any((m, p) == ("GET", "/identities/{id}") for _, m, p in _catalog.OPERATIONS[v.value])
+
+
+def custom_id_name(v: ApiVersion) -> Optional[str]:
+    """The create body's name for a caller-chosen id in ``v``'s document (None: it has none)."""
+    for name in ("customId", "externalId"):
+        if v.value in _catalog.PROPERTY_VERSIONS.get(f"CommunicationIdentityCreateRequest.{name}", ()):
+            return name
+    return None
+
+
+CUSTOM_ID = "crm-42"
+LAST_TOKEN = "2030-01-02T03:04:05.1234567+00:00"
+
+
+def _detail_body(v: ApiVersion) -> dict[str, Any]:
+    return {"id": f.USER_ID, str(custom_id_name(v)): CUSTOM_ID, "lastTokenIssuedAt": LAST_TOKEN}
+
+
+def _is_detail(result: Any, _v: ApiVersion) -> None:
+    assert result == CommunicationUserDetail(
+        user=CommunicationUser(f.USER_ID),
+        custom_id=CUSTOM_ID,
+        last_token_issued_at=datetime(2030, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc),
+    )
+
+
+def _custom_identity(v: ApiVersion, with_token: bool = False) -> tuple:
+    status, body = f.ga_identity(with_token=with_token)
+    body["identity"][str(custom_id_name(v))] = CUSTOM_ID
+    return (status, body)
 
 
 ASSIGNMENT_PATH = f"/access/teamsExtension/tenants/{TENANT}/assignments/{OBJECT}"
@@ -331,6 +370,40 @@ CASES = [
         lambda v: [f.NO_CONTENT],
         lambda v: [Expect("DELETE", ASSIGNMENT_PATH)],
         _is_none,
+    ),
+    Case(
+        "get_user",
+        PREVIEW,
+        lambda c: c.get_user(CommunicationUser(f.USER_ID)),
+        lambda v: [(200, _detail_body(v))],
+        lambda v: [Expect("GET", f"/identities/{U}")],
+        _is_detail,
+        only=has_get_user,
+    ),
+    Case(
+        "create_user_custom_id",
+        PREVIEW,
+        lambda c: c.create_user(custom_id=CUSTOM_ID),
+        lambda v: [_custom_identity(v)],
+        lambda v: [Expect("POST", "/identities", {custom_id_name(v): CUSTOM_ID}, "application/json")],
+        _is_user,
+        only=lambda v: custom_id_name(v) is not None,
+    ),
+    Case(
+        "create_user_and_token_custom_id",
+        PREVIEW,
+        lambda c: c.create_user_and_token(["chat"], token_expires_in=timedelta(hours=1), custom_id=CUSTOM_ID),
+        lambda v: [_custom_identity(v, with_token=True)],
+        lambda v: [
+            Expect(
+                "POST",
+                "/identities",
+                {custom_id_name(v): CUSTOM_ID, "createTokenWithScopes": ["chat"], "expiresInMinutes": 60},
+                "application/json",
+            )
+        ],
+        _is_user_and_token,
+        only=lambda v: custom_id_name(v) is not None,
     ),
 ]
 
@@ -547,6 +620,7 @@ def refused_feature(case: Case) -> str:
 
 _METHODS = (
     "create_user",
+    "get_user",
     "create_user_and_token",
     "delete_user",
     "issue_token",
@@ -557,6 +631,12 @@ _METHODS = (
     "get_teams_extension_assignment",
     "upsert_teams_extension_assignment",
     "delete_teams_extension_assignment",
+    "get_token_for_entra_user",
+    "list_entra_assignments",
+    "get_entra_assignment",
+    "upsert_entra_assignment",
+    "update_entra_assignments",
+    "delete_entra_assignment",
     "list_roles",
     "create_role",
     "get_role",
@@ -573,9 +653,12 @@ def refusal_message(feature: str, operation: str, version: ApiVersion) -> str:
         return f"{feature} requires api_version {having[0]}; {used}"
     later = _catalog.VERSIONS[_catalog.VERSIONS.index(having[0]) :]
     lacking = [v for v in later if v not in having]
-    assert version.value in lacking and set(lacking) <= set(_catalog.PREVIEW_VERSIONS), lacking
-    # Every version since the first has it except such previews: "or later", the previews named.
-    return f"{feature} requires api_version {having[0]} or later, except {', '.join(lacking)}; {used}"
+    if lacking and set(lacking) <= set(_catalog.PREVIEW_VERSIONS):
+        # Every version since the first has it except such previews: "or later", the previews named.
+        return f"{feature} requires api_version {having[0]} or later, except {', '.join(lacking)}; {used}"
+    assert lacking, operation  # "X or later" alone is for what every later version has
+    # A preview's own feature that later GA versions lack: every version that has it is named.
+    return f"{feature} requires one of api_version {', '.join(having)}; {used}"
 
 
 def independent_signature(key_b64: str, method: str, url: str, date: str, content_hash: str, host: str) -> str:

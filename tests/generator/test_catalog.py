@@ -48,6 +48,10 @@ def test_released_versions_and_their_facts() -> None:
     # Carried previews (2023-08-30-preview ...) sit between them by date.
     assert tuple(v for v in _catalog.VERSIONS if v in RELEASED) == RELEASED
     assert _catalog.VERSIONS.index("2023-08-01") < _catalog.VERSIONS.index("2023-08-30-preview")
+    # a preview lands among them by its date (2025-03-02-preview, 2025-04-01-preview)
+    assert [v for v in _catalog.VERSIONS if v in RELEASED] == list(RELEASED)
+    assert _catalog.VERSION_LAYER["2025-03-02-preview"] == "preview2025_03_02"
+    assert _catalog.VERSION_LAYER["2025-04-01-preview"] == "preview2025_04_01"
     assert _catalog.PREVIEW_VERSIONS[:1] == ("2020-07-20-preview2",)
     assert _catalog.GA_VERSIONS[:7] == RELEASED[1:]
     assert _catalog.LATEST_GA == max(_catalog.GA_VERSIONS) >= "2026-09-23"
@@ -62,7 +66,12 @@ def test_released_versions_and_their_facts() -> None:
     assert _catalog.EXPIRES_IN_MINUTES["2022-06-01"] is None
     assert _catalog.EXPIRES_IN_MINUTES["2022-10-01"] == (60, 1440, 1440)
     assert _catalog.OPERATION_SINCE["POST /teamsUser/:exchangeAccessToken"] == "2022-06-01"
-    assert _catalog.OPERATION_SINCE["POST /access/teamsExtension/:exchangeAccessToken"] == "2025-06-30"
+    # first in 2025-03-02-preview; every version that has it is OPERATION_VERSIONS' to say
+    assert _catalog.OPERATION_SINCE["POST /access/teamsExtension/:exchangeAccessToken"] == "2025-03-02-preview"
+    assert _catalog.OPERATION_VERSIONS["POST /access/teamsExtension/:exchangeAccessToken"][:2] == (
+        "2025-03-02-preview",
+        "2025-06-30",
+    )
     assert _catalog.PROPERTY_SINCE["CommunicationIdentityAccessTokenRequest.expiresInMinutes"] == "2022-10-01"
     assert ("CommunicationIdentity_Update", "PATCH", "/identities/{id}") in _catalog.OPERATIONS["2020-07-20-preview2"]
     assert _catalog.ENUMS["2025-06-30"]["TeamsExtensionPrincipalType"] == ("resourceAccount", "user")

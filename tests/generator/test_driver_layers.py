@@ -22,6 +22,8 @@ def test_layers_read_their_documents_from_swagger(driver: ModuleType) -> None:
         "preview2020": SWAGGER_DIR / "Identity" / "preview" / "2020-07-20-preview2" / "CommunicationIdentity.json",
         "ga": SWAGGER_DIR / "Identity" / "stable" / _catalog.LATEST_GA / "CommunicationIdentity.json",
         "preview2023_08_30": SWAGGER_DIR / "Identity" / "preview" / "2023-08-30-preview" / "CommunicationIdentity.json",
+        "preview2025_03_02": SWAGGER_DIR / "Identity" / "preview" / "2025-03-02-preview" / "CommunicationIdentity.json",
+        "preview2025_04_01": SWAGGER_DIR / "Identity" / "preview" / "2025-04-01-preview" / "CommunicationIdentity.json",
     }
 
 

@@ -64,6 +64,14 @@ def test_layers_point_at_existing_inputs(manifest: dict[str, Any]) -> None:
             "input": "swagger/Identity/preview/2023-08-30-preview/CommunicationIdentity.json",
             "package": "preview2023_08_30",
         },
+        "preview2025_03_02": {
+            "input": "swagger/Identity/preview/2025-03-02-preview/CommunicationIdentity.json",
+            "package": "preview2025_03_02",
+        },
+        "preview2025_04_01": {
+            "input": "swagger/Identity/preview/2025-04-01-preview/CommunicationIdentity.json",
+            "package": "preview2025_04_01",
+        },
     }
     for layer in manifest["layers"].values():
         assert layer["input"] in manifest["inputs"]

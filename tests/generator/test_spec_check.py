@@ -130,7 +130,8 @@ def test_wire_level_differences_are_each_reported(
         '  - x-ms-parameterized-host.parameters[endpoint (path)].format: only in swagger/: "uri"\n'
     ) in out
     # 2023-10-01 refers to Common by a relative $ref: a local one upstream is a difference, and so
-    # is the changed Common definition that 2022-10-01, 2023-08-01 and 2023-10-01 take from there.
+    # is the changed Common definition that 2022-10-01, 2023-08-01, 2023-10-01 and
+    # 2025-04-01-preview take from there.
     assert (
         "2023-10-01 (Identity/stable/2023-10-01/CommunicationIdentity.json): 2 differences\n"
         '  - paths["/identities"].post.responses.default.schema.$ref: swagger/ has '
@@ -140,7 +141,8 @@ def test_wire_level_differences_are_each_reported(
     ) in out
     assert "2022-10-01 (Identity/stable/2022-10-01/CommunicationIdentity.json): 1 difference\n" in out
     assert "2023-08-01 (Identity/stable/2023-08-01/CommunicationIdentity.json): 1 difference\n" in out
-    assert out.endswith(f"\n8 wire-level differences in {len(VERSIONS)} versions\n")
+    assert "2025-04-01-preview (Identity/preview/2025-04-01-preview/CommunicationIdentity.json): 1 difference\n" in out
+    assert out.endswith(f"\n9 wire-level differences in {len(VERSIONS)} versions\n")
 
 
 def test_a_missing_common_document_upstream_is_said_not_counted(

@@ -8,7 +8,8 @@ forms, with folders we write ourselves:
 - **TypeSpec-emitted** (2025 on): ``Identity/stable/2099-01-01/`` is our 2026-09-23 document
   (``Azure.Core.Foundations.ApiVersionParameter`` at method level, ``format: uri`` endpoint
   without a level, ``x-ms-examples`` whose targets are absent) plus a new scope value and a
-  new operation (``GET /identities/{id}``). Before ``generator/normalise.py``, this form made
+  new operation (``GET /identities/{id}/tokens``, one no document has; the 2025 previews' ``GET
+  /identities/{id}`` has a handler now). Before ``generator/normalise.py``, this form made
   the generated client's constructor reject the endpoint (issue 17).
 - **Hand-written** (2021-2023): ``Identity/stable/2099-02-01/`` is our 2023-10-01 document
   (``#/parameters/ApiVersionParameter``, ``CommunicationIdentity_*`` operationIds, the Teams
@@ -94,8 +95,9 @@ def _typespec_bump() -> Bump:
     doc["info"]["version"] = version
     _add_scope(doc, scope, "voipListen")
     delete = doc["paths"]["/identities/{id}"]["delete"]
-    doc["paths"]["/identities/{id}"]["get"] = {
-        "operationId": "IdentityOperations_Get",
+    doc["paths"]["/identities/{id}/tokens"] = {}
+    doc["paths"]["/identities/{id}/tokens"]["get"] = {
+        "operationId": "IdentityOperations_ListTokens",
         "tags": ["Identity"],
         "summary": "Reads an identity.",
         "parameters": copy.deepcopy(delete["parameters"]),
@@ -103,10 +105,14 @@ def _typespec_bump() -> Bump:
             "200": {"description": "The identity.", "schema": {"$ref": "#/definitions/CommunicationIdentity"}},
             "default": copy.deepcopy(delete["responses"]["default"]),
         },
-        "x-ms-examples": {"Read a user": {"$ref": "./examples/IdentityOperations_Get.json"}},  # no such file
+        "x-ms-examples": {"Read a user": {"$ref": "./examples/IdentityOperations_ListTokens.json"}},  # no such file
     }
     return Bump(
-        "typespec", version, scope, "/identities/{id}", {f"Identity/stable/{version}/CommunicationIdentity.json": doc}
+        "typespec",
+        version,
+        scope,
+        "/identities/{id}/tokens",
+        {f"Identity/stable/{version}/CommunicationIdentity.json": doc},
     )
 
 
@@ -238,4 +244,6 @@ def test_copying_a_version_folder_is_a_whole_version_bump(tmp_path: Path, bump: 
     assert f"  - added `{bump.scope}`\n" in diff.stdout
     assert diff.stdout.endswith(f"- [ ] a CHANGELOG line under Unreleased naming `{bump.version}` and what it adds\n")
     if bump.new_path != "-":
-        assert "- [ ] `GET /identities/{id}` `IdentityOperations_Get`: a convenience method" in diff.stdout
+        assert (
+            "- [ ] `GET /identities/{id}/tokens` `IdentityOperations_ListTokens`: a convenience method" in diff.stdout
+        )

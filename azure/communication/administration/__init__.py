@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ._models import (
         CommunicationIdentityToken,
         CommunicationRole,
+        CommunicationUserDetail,
         TeamsExtensionAssignment,
         TeamsExtensionPrincipalType,
     )
@@ -57,6 +58,7 @@ __all__ = [
     "CommunicationRole",
     "CommunicationTokenScope",
     "CommunicationUser",
+    "CommunicationUserDetail",
     "CommunicationUserIdentifier",
     "ConnectionString",
     "MicrosoftTeamsAppIdentifier",
@@ -79,6 +81,7 @@ _HOME = {
     "ConnectionString": "._connection_string",
     "parse_connection_string": "._connection_string",
     "CommunicationIdentityToken": "._models",
+    "CommunicationUserDetail": "._models",
     "TeamsExtensionAssignment": "._models",
     "TeamsExtensionPrincipalType": "._models",
     "CommunicationRole": "._models",

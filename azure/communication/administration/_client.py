@@ -23,6 +23,7 @@ from ._identifiers import CommunicationIdentifier, CommunicationUserIdentifier
 from ._models import (
     CommunicationIdentityToken,
     CommunicationRole,
+    CommunicationUserDetail,
     TeamsExtensionAssignment,
     TeamsExtensionPrincipalType,
 )
@@ -111,6 +112,11 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._generated_client(IdentityRolesPreviewRestClient)
 
     @property
+    def _own(self) -> Any:
+        """The generated client of this version's own layer, for what only its document has."""
+        return self._generated_client(self._own_layer_class())
+
+    @property
     def _rest(self) -> Union[IdentityRestClient, IdentityPreview2020RestClient, IdentityRolesPreviewRestClient]:
         """The generated client of this client's API version."""
         if self._is_roles:
@@ -121,7 +127,7 @@ class CommunicationIdentityClient(IdentityClientBase):
 
     @distributed_trace
     @guarded
-    def create_user(self, **kwargs: Any) -> CommunicationUserIdentifier:
+    def create_user(self, *, custom_id: Optional[str] = None, **kwargs: Any) -> CommunicationUserIdentifier:
         """Create a new Communication Services user.
 
         Where the API version makes create repeatable (its document declares
@@ -129,17 +135,47 @@ class CommunicationIdentityClient(IdentityClientBase):
         a try whose answer was lost (a dropped connection) is sent again with the same two
         headers: the service creates one user and answers the repeat with it.
 
-        :return: The new user; its id is ``raw_id`` (``identifier`` in the 2020 preview's words).
+        :keyword custom_id: An id of your own for the user, 1 to 256 characters (API versions whose
+            document has it: 2025-03-02-preview sends it as ``customId``, 2025-04-01-preview as
+            ``externalId``). Creating again with an id that a user already has returns that user.
+        :return: The new user (or the one that has ``custom_id``); its id is ``raw_id``
+            (``identifier`` in the 2020 preview's words).
+        :raises ValueError: ``custom_id`` empty, longer than 256 characters, or not supported by the
+            client's API version; nothing is sent.
+        :raises TypeError: ``custom_id`` is not a ``str``.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401).
         """
         self._require_identity("create_user")
+        if custom_id is not None:
+            request = self._custom_id_create_request(custom_id, None, None)
+            kwargs = repeatable_call(self._api_version, IDENTITY_CREATE, kwargs)
+            user, _ = self._user_and_token(self._own.communication_identity.create(request, **kwargs))
+            return user
         if self._is_preview:
             created = self._preview.communication_identity.create(**kwargs)
             return CommunicationUserIdentifier(created.id)
         kwargs = repeatable_call(self._api_version, IDENTITY_CREATE, kwargs)
         user, _ = self._user_and_token(self._ga.communication_identity.create(**kwargs))
         return user
+
+    @distributed_trace
+    @guarded
+    def get_user(self, user: UserInput, **kwargs: Any) -> CommunicationUserDetail:
+        """Read what the service knows about a user (API versions whose document has it).
+
+        :param user: The user, or its id string.
+        :return: The user, the ``custom_id`` it was created with (or ``None``), and when its last
+            token was issued (``None`` when the service does not say).
+        :raises ValueError: A bad ``user``, or an API version without this operation (the message
+            names those that have it); nothing is sent.
+        :raises ~azure.core.exceptions.ResourceNotFoundError: No such user (never created, or deleted).
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
+        uid = self._require_get_user(user)
+        return self._user_detail(self._own.communication_identity.get(uid, **kwargs), uid)
 
     @distributed_trace
     @guarded
@@ -214,7 +250,12 @@ class CommunicationIdentityClient(IdentityClientBase):
     @distributed_trace
     @guarded
     def create_user_and_token(
-        self, scopes: ScopesInput, *, token_expires_in: Optional[timedelta] = None, **kwargs: Any
+        self,
+        scopes: ScopesInput,
+        *,
+        token_expires_in: Optional[timedelta] = None,
+        custom_id: Optional[str] = None,
+        **kwargs: Any,
     ) -> tuple[CommunicationUserIdentifier, AccessToken]:
         """Create a user and issue it an access token, in one request (two on the 2020 preview).
 
@@ -224,14 +265,20 @@ class CommunicationIdentityClient(IdentityClientBase):
             members or their values (case-insensitive), at least one; duplicates are dropped.
         :keyword token_expires_in: The token's lifetime, 60 minutes to 24 hours in whole minutes
             (API version 2022-10-01 or later); default: the service's, 24 hours.
+        :keyword custom_id: An id of your own for the user, as in :meth:`create_user`; when a user
+            already has it, that user is returned, with a new token.
         :return: The new user and its token (``expires_on`` in epoch seconds).
-        :raises ValueError: An empty or unknown scope, or a lifetime out of range or not supported by
-            the client's API version; nothing is sent.
+        :raises ValueError: An empty or unknown scope, a lifetime out of range, or a ``custom_id`` or
+            lifetime not supported by the client's API version; nothing is sent.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         self._require_identity("create_user_and_token")
+        if custom_id is not None:
+            own = self._custom_id_create_request(custom_id, scopes, token_expires_in)
+            kwargs = repeatable_call(self._api_version, IDENTITY_CREATE, kwargs)
+            return self._created_with_token(self._own.communication_identity.create(own, **kwargs))
         if self._is_preview:
             body = self._preview_token_request(scopes, token_expires_in)
             user = self.create_user(**kwargs)
@@ -588,8 +635,8 @@ class CommunicationIdentityClient(IdentityClientBase):
         """
         self._closed = True
         transport = self._unbuilt_transport
-        if transport is None:
-            self._rest.close()
+        if transport is None:  # the generated clients share the transport: closing one closes it
+            self._built_clients[0].close()
         else:  # never used: nothing to build, only the transport to close, as the pipeline would
             transport.close()
 
@@ -607,6 +654,6 @@ class CommunicationIdentityClient(IdentityClientBase):
         self._closed = True
         transport = self._unbuilt_transport
         if transport is None:
-            self._rest.__exit__(exc_type, exc, tb)
+            self._built_clients[0].__exit__(exc_type, exc, tb)
         else:
             transport.__exit__(exc_type, exc, tb)

@@ -10,7 +10,15 @@ from typing import Optional
 
 from azure.core import CaseInsensitiveEnumMeta
 
-__all__ = ["CommunicationIdentityToken", "CommunicationRole", "TeamsExtensionAssignment", "TeamsExtensionPrincipalType"]
+from ._identifiers import CommunicationUserIdentifier
+
+__all__ = [
+    "CommunicationIdentityToken",
+    "CommunicationRole",
+    "CommunicationUserDetail",
+    "TeamsExtensionAssignment",
+    "TeamsExtensionPrincipalType",
+]
 
 
 @dataclass(frozen=True)
@@ -89,3 +97,18 @@ class CommunicationRole:
     created_at: Optional[datetime] = None
     updated_at: Optional[datetime] = None
     etag: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class CommunicationUserDetail:
+    """What the service tells about a user (:meth:`CommunicationIdentityClient.get_user`).
+
+    :ivar user: The user.
+    :ivar custom_id: The id of your own given when the user was created (``custom_id``), or ``None``.
+    :ivar last_token_issued_at: When a token was last issued for the user, a timezone-aware UTC
+        ``datetime``; ``None`` when the service does not say (no token yet).
+    """
+
+    user: CommunicationUserIdentifier
+    custom_id: Optional[str] = None
+    last_token_issued_at: Optional[datetime] = None

@@ -38,12 +38,13 @@ from dataclasses import dataclass
 
 from . import _versions
 from ._store_file import LockedFile, StoreInUseError, StoreLinkError
-from ._store_tables import Assignment, Assignments, RepeatableAnswer, RepeatableAnswers
+from ._store_tables import Assignment, Assignments, EntraAssignment, EntraAssignments, RepeatableAnswer, RepeatableAnswers
 
 __all__ = [
     "DEFAULT_TOMBSTONE_RETENTION",
     "MIN_TOMBSTONE_RETENTION",
     "Assignment",
+    "EntraAssignment",
     "IdentityState",
     "RepeatableAnswer",
     "Store",
@@ -96,6 +97,13 @@ CREATE TABLE IF NOT EXISTS assignments (
     principal_type TEXT NOT NULL,
     client_ids     TEXT,           -- JSON array, NULL when not given
     PRIMARY KEY (tenant_id, object_id)
+);
+-- Entra access assignments (2025-03-02-preview), one per object id of the resource
+CREATE TABLE IF NOT EXISTS entra_assignments (
+    object_id      TEXT PRIMARY KEY,  -- lower case
+    tenant_id      TEXT NOT NULL,     -- lower case
+    principal_type TEXT NOT NULL,
+    client_ids     TEXT NOT NULL      -- JSON array of lower-case application ids
 );
 """
 
@@ -173,6 +181,8 @@ class Store:
         self._lock = threading.Lock()
         #: Teams Phone access assignments.
         self.assignments = Assignments(self._db, self._lock)
+        #: Entra access assignments.
+        self.entra_assignments = EntraAssignments(self._db, self._lock)
         #: Answers to repeatable requests (see ``_repeatability``).
         self.answers = RepeatableAnswers(self._db, self._lock)
 

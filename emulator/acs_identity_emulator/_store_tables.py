@@ -1,8 +1,9 @@
-"""Two of the store's tables, each behind a small class: Teams Phone assignments and the answers
-to repeatable requests.
+"""Three of the store's tables, each behind a small class: Teams Phone assignments, Entra
+assignments and the answers to repeatable requests.
 
-Both share the :class:`~._store.Store`'s connection and write lock (the table definitions are in
-``_store._SCHEMA``, with the rest); ``store.assignments`` and ``store.answers`` are these.
+They share the :class:`~._store.Store`'s connection and write lock (the table definitions are in
+``_store._SCHEMA``, with the rest); ``store.assignments``, ``store.entra_assignments`` and
+``store.answers`` are these.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -111,3 +113,101 @@ class RepeatableAnswers:
                 " VALUES (?, ?, ?, ?, ?)",
                 (request_id, fingerprint, status, body, expires_at),
             )
+
+
+@dataclass(frozen=True, slots=True)
+class EntraAssignment:
+    """An Entra access assignment (2025-03-02-preview): which applications may exchange Entra
+    tokens of a user, of a group's members or of a whole tenant (ids in lower case)."""
+
+    object_id: str
+    tenant_id: str
+    principal_type: str
+    client_ids: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """The wire shape of ``EntraAssignment``."""
+        return {
+            "objectId": self.object_id,
+            "tenantId": self.tenant_id,
+            "principalType": self.principal_type,
+            "clientIds": list(self.client_ids),
+        }
+
+
+_ENTRA_COLUMNS = "object_id, tenant_id, principal_type, client_ids"
+
+
+def _entra_row(row: tuple[str, str, str, str]) -> EntraAssignment:
+    return EntraAssignment(row[0], row[1], row[2], tuple(json.loads(row[3])))
+
+
+class EntraAssignments:
+    """Entra access assignments of the resource, keyed by object id (lower case)."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
+        self._db = db
+        self._lock = lock
+
+    def get(self, object_id: str) -> EntraAssignment | None:
+        """The assignment of ``object_id``, or ``None``."""
+        row = self._db.execute(
+            f"SELECT {_ENTRA_COLUMNS} FROM entra_assignments WHERE object_id = ?", (object_id.lower(),)
+        ).fetchone()
+        return None if row is None else _entra_row(row)
+
+    def all(self) -> list[EntraAssignment]:
+        """Every assignment, by object id."""
+        rows = self._db.execute(f"SELECT {_ENTRA_COLUMNS} FROM entra_assignments ORDER BY object_id").fetchall()
+        return [_entra_row(row) for row in rows]
+
+    def matching(self, tenant_id: str, object_ids: Iterable[str]) -> list[EntraAssignment]:
+        """The assignments of ``tenant_id`` whose object id is one of ``object_ids``."""
+        ids = sorted({o.lower() for o in object_ids})
+        marks = ", ".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT {_ENTRA_COLUMNS} FROM entra_assignments WHERE tenant_id = ? AND object_id IN ({marks})",
+            (tenant_id.lower(), *ids),
+        ).fetchall()
+        return [_entra_row(row) for row in rows]
+
+    def _write(self, assignment: EntraAssignment) -> bool:
+        created = (
+            self._db.execute("SELECT 1 FROM entra_assignments WHERE object_id = ?", (assignment.object_id,)).fetchone()
+            is None
+        )
+        self._db.execute(
+            f"INSERT OR REPLACE INTO entra_assignments ({_ENTRA_COLUMNS}) VALUES (?, ?, ?, ?)",
+            (
+                assignment.object_id,
+                assignment.tenant_id,
+                assignment.principal_type,
+                json.dumps(list(assignment.client_ids)),
+            ),
+        )
+        return created
+
+    def upsert(self, assignment: EntraAssignment) -> bool:
+        """Create or replace (committed on return); return True when it was created."""
+        with self._lock:
+            return self._write(assignment)
+
+    def delete(self, object_id: str) -> bool:
+        """Delete (committed on return); return False when there was nothing to delete."""
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM entra_assignments WHERE object_id = ?", (object_id.lower(),))
+        return cursor.rowcount > 0
+
+    def update(self, sets: Iterable[EntraAssignment], removals: Iterable[str]) -> None:
+        """Set and remove assignments in one transaction: all of it is committed on return, or none."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for object_id in removals:
+                    self._db.execute("DELETE FROM entra_assignments WHERE object_id = ?", (object_id.lower(),))
+                for assignment in sets:
+                    self._write(assignment)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")

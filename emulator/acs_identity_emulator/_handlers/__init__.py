@@ -4,6 +4,7 @@
   preview's token and ``PATCH``);
 - ``teams_user``: the Teams user token exchange;
 - ``teams_phone``: Teams Phone access assignments and the Teams Phone token exchange;
+- ``entra``: Entra access assignments and the Entra ID user token exchange (2025-03-02-preview);
 - ``extras``: this service's own routes, ``/.well-known/jwks.json`` and ``/emulator/introspect``;
 - ``faults``: this service's fault rules, ``/emulator/faults``.
 
@@ -15,6 +16,6 @@ until it has a handler it answers 501 ``NotImplemented``. A handler reads its bo
 Importing this package registers every handler; a new resource module is imported below.
 """
 
-from . import extras, faults, identities, teams_phone, teams_user
+from . import entra, extras, faults, identities, teams_phone, teams_user
 
-__all__ = ["extras", "faults", "identities", "teams_phone", "teams_user"]
+__all__ = ["entra", "extras", "faults", "identities", "teams_phone", "teams_user"]

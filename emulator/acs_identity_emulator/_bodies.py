@@ -207,7 +207,9 @@ def entra_assignments_update(raw: bytes, api_version: str) -> EntraAssignmentsUp
     removals: list[str] = []
     for position, (key, value) in enumerate(body.items(), start=1):
         if not is_guid(key):
-            raise _errors.validation(f"Provided ObjectId has invalid format (entry {position} of the body).", "objectId")
+            raise _errors.validation(
+                f"Provided ObjectId has invalid format (entry {position} of the body).", "objectId"
+            )
         object_id = key.lower()
         if object_id in sets or object_id in removals:
             raise _errors.validation(f"ObjectId '{object_id}' appears more than once in the body.", "objectId")
@@ -216,7 +218,9 @@ def entra_assignments_update(raw: bytes, api_version: str) -> EntraAssignmentsUp
         elif isinstance(value, dict):
             sets[object_id] = entra_assignment_fields(value, api_version, object_id, f"Assignment '{object_id}': ")
         else:
-            raise _errors.validation(f"Assignment '{object_id}': the value must be an object, or null to remove it.", "objectId")
+            raise _errors.validation(
+                f"Assignment '{object_id}': the value must be an object, or null to remove it.", "objectId"
+            )
     return EntraAssignmentsUpdate(sets, removals)
 
 

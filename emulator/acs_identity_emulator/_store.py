@@ -38,7 +38,14 @@ from dataclasses import dataclass
 
 from . import _versions
 from ._store_file import LockedFile, StoreInUseError, StoreLinkError
-from ._store_tables import Assignment, Assignments, EntraAssignment, EntraAssignments, RepeatableAnswer, RepeatableAnswers
+from ._store_tables import (
+    Assignment,
+    Assignments,
+    EntraAssignment,
+    EntraAssignments,
+    RepeatableAnswer,
+    RepeatableAnswers,
+)
 
 __all__ = [
     "DEFAULT_TOMBSTONE_RETENTION",

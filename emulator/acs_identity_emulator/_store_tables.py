@@ -135,9 +135,6 @@ class EntraAssignment:
         }
 
 
-_ENTRA_COLUMNS = "object_id, tenant_id, principal_type, client_ids"
-
-
 def _entra_row(row: tuple[str, str, str, str]) -> EntraAssignment:
     return EntraAssignment(row[0], row[1], row[2], tuple(json.loads(row[3])))
 
@@ -152,22 +149,25 @@ class EntraAssignments:
     def get(self, object_id: str) -> EntraAssignment | None:
         """The assignment of ``object_id``, or ``None``."""
         row = self._db.execute(
-            f"SELECT {_ENTRA_COLUMNS} FROM entra_assignments WHERE object_id = ?", (object_id.lower(),)
+            "SELECT object_id, tenant_id, principal_type, client_ids FROM entra_assignments WHERE object_id = ?",
+            (object_id.lower(),),
         ).fetchone()
         return None if row is None else _entra_row(row)
 
     def all(self) -> list[EntraAssignment]:
         """Every assignment, by object id."""
-        rows = self._db.execute(f"SELECT {_ENTRA_COLUMNS} FROM entra_assignments ORDER BY object_id").fetchall()
+        rows = self._db.execute(
+            "SELECT object_id, tenant_id, principal_type, client_ids FROM entra_assignments ORDER BY object_id"
+        ).fetchall()
         return [_entra_row(row) for row in rows]
 
     def matching(self, tenant_id: str, object_ids: Iterable[str]) -> list[EntraAssignment]:
         """The assignments of ``tenant_id`` whose object id is one of ``object_ids``."""
-        ids = sorted({o.lower() for o in object_ids})
-        marks = ", ".join("?" * len(ids))
+        ids = json.dumps(sorted({o.lower() for o in object_ids}))
         rows = self._db.execute(
-            f"SELECT {_ENTRA_COLUMNS} FROM entra_assignments WHERE tenant_id = ? AND object_id IN ({marks})",
-            (tenant_id.lower(), *ids),
+            "SELECT object_id, tenant_id, principal_type, client_ids FROM entra_assignments"
+            " WHERE tenant_id = ? AND object_id IN (SELECT value FROM json_each(?))",
+            (tenant_id.lower(), ids),
         ).fetchall()
         return [_entra_row(row) for row in rows]
 
@@ -177,7 +177,8 @@ class EntraAssignments:
             is None
         )
         self._db.execute(
-            f"INSERT OR REPLACE INTO entra_assignments ({_ENTRA_COLUMNS}) VALUES (?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO entra_assignments (object_id, tenant_id, principal_type, client_ids)"
+            " VALUES (?, ?, ?, ?)",
             (
                 assignment.object_id,
                 assignment.tenant_id,

@@ -80,9 +80,10 @@ def test_assignment_crud(client: RawClient) -> None:
     assert created.header("api-supported-versions") == versions_with("/access/entra/assignments/{objectId}") == V
     assert created.header("Content-Type") == "application/json; charset=utf-8"
     # ids lower-cased, duplicates dropped, keys in the document's order
-    assert created.body == (
-        f'{{"objectId":"{obj}","tenantId":"{TENANT}","principalType":"user","clientIds":["{APP}"]}}'
-    ).encode()
+    assert (
+        created.body
+        == (f'{{"objectId":"{obj}","tenantId":"{TENANT}","principalType":"user","clientIds":["{APP}"]}}').encode()
+    )
     other = str(uuid.uuid4())
     replaced = put(client, obj.upper(), user_assignment([APP, other], kind="group"))
     assert replaced.status == 200
@@ -177,7 +178,9 @@ def patch(client: RawClient, body: Any, raw: bytes | None = None) -> Reply:
 def test_bulk_update_sets_and_removes(client: RawClient) -> None:
     first, second, third = (str(uuid.uuid4()) for _ in range(3))
     assert put(client, third, user_assignment([APP])).status == 201
-    reply = patch(client, {first: user_assignment([APP]), second.upper(): user_assignment([APP], kind="group"), third: None})
+    reply = patch(
+        client, {first: user_assignment([APP]), second.upper(): user_assignment([APP], kind="group"), third: None}
+    )
     assert reply.status == 200
     assert reply.json() == {
         "value": [

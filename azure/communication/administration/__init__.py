@@ -37,7 +37,13 @@ if TYPE_CHECKING:
         UnknownIdentifier,
         identifier_from_raw_id,
     )
-    from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
+    from ._models import (
+        CommunicationIdentityToken,
+        EntraAssignment,
+        EntraPrincipalType,
+        TeamsExtensionAssignment,
+        TeamsExtensionPrincipalType,
+    )
     from ._scopes import CommunicationTokenScope
 
 __version__ = VERSION
@@ -53,6 +59,8 @@ __all__ = [
     "CommunicationUser",
     "CommunicationUserIdentifier",
     "ConnectionString",
+    "EntraAssignment",
+    "EntraPrincipalType",
     "MicrosoftTeamsAppIdentifier",
     "MicrosoftTeamsUserIdentifier",
     "PhoneNumberIdentifier",
@@ -73,6 +81,8 @@ _HOME = {
     "ConnectionString": "._connection_string",
     "parse_connection_string": "._connection_string",
     "CommunicationIdentityToken": "._models",
+    "EntraAssignment": "._models",
+    "EntraPrincipalType": "._models",
     "TeamsExtensionAssignment": "._models",
     "TeamsExtensionPrincipalType": "._models",
     "CommunicationTokenScope": "._scopes",

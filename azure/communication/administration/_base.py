@@ -152,6 +152,8 @@ class IdentityClientBase:
         self._api_version = parse_api_version(api_version)
         self._client_kwargs = client_kwargs(self._endpoint, credential, is_async=self._is_async, **kwargs)
         self._built: object = None
+        #: Generated clients of other layers than the main one, by class (see :meth:`_side_client`).
+        self._side_layers: dict[type, Any] = {}
         self._closed = False
 
     def _generated_client(self, layer: type[_Layer]) -> _Layer:
@@ -172,6 +174,22 @@ class IdentityClientBase:
         if not isinstance(built, layer):  # a method reached for the other layer: a bug here, never the caller's
             raise TypeError(f"{type(self).__name__} for {self._api_version.value} has no {layer.__name__}")
         return built
+
+    def _side_client(self, layer: type[_Layer]) -> _Layer:
+        """A generated client of ``layer`` for the operations only a preview's own layer has.
+
+        Built on first use with the same endpoint, API version, transport and policies as the main
+        one (so it shares its connections), and closed with the client.
+        """
+        if isinstance(self._built, layer):
+            return self._built
+        with _BUILD_LOCK:
+            built = self._side_layers.get(layer)
+            if built is None:
+                make: Callable[..., _Layer] = layer  # each takes (endpoint, *, api_version, **options)
+                kwargs = generated_kwargs(self._client_kwargs)
+                built = self._side_layers[layer] = make(self._endpoint, api_version=self._api_version.value, **kwargs)
+        return cast(_Layer, built)
 
     @property
     def _unbuilt_transport(self) -> Any:

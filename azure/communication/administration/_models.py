@@ -9,7 +9,13 @@ from typing import Optional
 
 from azure.core import CaseInsensitiveEnumMeta
 
-__all__ = ["CommunicationIdentityToken", "TeamsExtensionAssignment", "TeamsExtensionPrincipalType"]
+__all__ = [
+    "CommunicationIdentityToken",
+    "EntraAssignment",
+    "EntraPrincipalType",
+    "TeamsExtensionAssignment",
+    "TeamsExtensionPrincipalType",
+]
 
 
 @dataclass(frozen=True)
@@ -59,4 +65,40 @@ class TeamsExtensionAssignment:
     object_id: str
     tenant_id: str | None
     principal_type: TeamsExtensionPrincipalType | str
+    client_ids: tuple[str, ...]
+
+
+class EntraPrincipalType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """What an Entra access assignment is for: one user, a group's members, or a whole tenant."""
+
+    USER = "user"
+    GROUP = "group"
+    TENANT = "tenant"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Optional[EntraPrincipalType]:
+        if isinstance(value, str):
+            for member in cls:
+                if member.value.lower() == value.strip().lower():
+                    return member
+        return None
+
+
+@dataclass(frozen=True)
+class EntraAssignment:
+    """Which Entra applications may exchange the Entra tokens of a principal (2025-03-02-preview).
+
+    Give it to :meth:`CommunicationIdentityClient.update_entra_assignments` to set several at once;
+    the client's ``get``/``list``/``upsert`` methods return it.
+
+    :ivar object_id: Entra object id of the user or group; for ``tenant``, the tenant id.
+    :ivar tenant_id: Entra tenant id of the principal.
+    :ivar principal_type: ``user``, ``group`` or ``tenant`` (an
+        :class:`EntraPrincipalType`, or the service's string for a kind newer than this library).
+    :ivar client_ids: Entra application (client) ids allowed to exchange the principal's tokens.
+    """
+
+    object_id: str
+    tenant_id: str
+    principal_type: EntraPrincipalType | str
     client_ids: tuple[str, ...]

@@ -63,9 +63,9 @@ async def entra_token(service: Emulator, call: Call) -> Result:
     ``exp`` with something that is not a time).
 
     The token is a signed Entra-shaped access token of that user for that application, which the Teams user and
-    Teams Phone exchanges of this service accept (see ``_entra``); with ``"resource": "clients"``, one
-    for the Communication Services Clients resource, which its Entra ID user exchange accepts. HMAC-signed like every call:
-    only a holder of the resource's key can mint one.
+    Teams Phone exchanges of this service accept (see ``_entra``); with ``"resource": "clients"``, one for the
+    Communication Services Clients resource, which its Entra ID user exchange accepts. HMAC-signed like every
+    call: only a holder of the resource's key can mint one.
     """
     request = _bodies.entra_token_request(call.body, _entra.MAX_LIFETIME_MINUTES, tuple(_entra.RESOURCES))
     audience, default_scopes = _entra.RESOURCES[request.resource]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import http.client
+import os
+import subprocess
+import sys
 import time
 import uuid
 from typing import Any
@@ -332,3 +335,21 @@ def test_issuer_mints_for_the_clients_resource(client: RawClient) -> None:
     bad = client.request("POST", "/emulator/entra/token", {**body, "resource": "graph"}, api_version=None)
     assert bad.status == 400
     assert bad.json() == _err("Resource must be one of 'teams', 'clients'.", "Resource")
+
+
+def test_the_entra_token_command_mints_for_the_clients_resource(emulator: Any, client: RawClient) -> None:
+    obj = str(uuid.uuid4())
+    put(client, obj, user_assignment([APP]))
+    ids = ("--tenant", TENANT, "--object", obj, "--app", APP)
+    done = subprocess.run(
+        [sys.executable, "-m", "acs_identity_emulator", "entra-token", "--resource", "clients", *ids],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING": emulator.connection_string},
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    token = done.stdout.removesuffix("\n")
+    assert jwt_parts(token)[1]["aud"] == CLIENTS
+    assert exchange(client, token).status == 200

@@ -22,7 +22,8 @@ checked, in order, each failure a 401 ``InvalidAccessToken``:
 - ``tid`` a GUID and ``iss`` that tenant's issuer, in the v1 or the v2 form;
 - ``scp`` (space-separated) grants what the exchange needs (:data:`TEAMS_USER_SCOPES`: either;
   :data:`TEAMS_PHONE_SCOPE`; one of :data:`CLIENTS_SCOPES`), and for the two bearer exchanges
-  ``oid`` and ``appid``/``azp`` are GUIDs (and ``groups``, when present, a list of GUIDs).
+  ``oid`` and ``appid``/``azp`` are GUIDs (and for the Entra ID user exchange ``groups``, when
+  present, a list of GUIDs).
 
 Why a refusal happened is logged at INFO (one line, never the token), since the answer must stay
 the service's one message.
@@ -218,7 +219,11 @@ class EntraCaller(NamedTuple):
 
 
 def _caller(
-    issuer: EntraIssuer, headers: Mapping[str, str], needs: tuple[str, ...], audiences: tuple[str, ...]
+    issuer: EntraIssuer,
+    headers: Mapping[str, str],
+    needs: tuple[str, ...],
+    audiences: tuple[str, ...],
+    with_groups: bool = False,
 ) -> EntraCaller:
     scheme, _, token = headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -227,7 +232,7 @@ def _caller(
     tid, oid, app = claims["tid"], claims.get("oid"), claims.get("appid", claims.get("azp"))
     if not (isinstance(oid, str) and isinstance(app, str) and is_guid(oid) and is_guid(app)):
         raise _refuse("oid or appid/azp is not a GUID")
-    groups = claims.get("groups", [])
+    groups = claims.get("groups", []) if with_groups else []
     if not isinstance(groups, list) or not all(isinstance(g, str) and is_guid(g) for g in groups):
         raise _refuse("groups is not a list of GUIDs")
     scopes = tuple(str(claims["scp"]).split(" "))
@@ -241,4 +246,4 @@ def bearer_caller(issuer: EntraIssuer, headers: Mapping[str, str]) -> EntraCalle
 
 def clients_caller(issuer: EntraIssuer, headers: Mapping[str, str]) -> EntraCaller:
     """The caller of ``Authorization: Bearer <Entra token>`` for the Entra ID user exchange, else 401."""
-    return _caller(issuer, headers, tuple(CLIENTS_SCOPES), (CLIENTS_AUDIENCE,))
+    return _caller(issuer, headers, tuple(CLIENTS_SCOPES), (CLIENTS_AUDIENCE,), with_groups=True)

@@ -14,10 +14,9 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import HttpResponseError
 
 from ._api_versions import ApiVersion, require_operation
-from ._base import _epoch, _id_text
+from ._base import _epoch, _id_text, enum_member
 from ._identifiers import CommunicationIdentifier, identifier_from_raw_id
 from ._models import EntraAssignment, EntraPrincipalType
-from ._redact import shown
 
 if TYPE_CHECKING:
     from ._generated.preview2025_03_02 import models as entra_models
@@ -46,24 +45,12 @@ def object_id(value: Any, name: str = "object_id") -> str:
     return _id_text(name, value)
 
 
-def _principal_type(value: Any, name: str) -> EntraPrincipalType:
-    kind: Optional[EntraPrincipalType]
-    try:
-        kind = EntraPrincipalType(value)
-    except ValueError:
-        kind = None
-    if kind is None:  # raised outside the except block: the enum's message quotes the value as is
-        valid = ", ".join(p.value for p in EntraPrincipalType)
-        raise ValueError(f"{name} must be one of {valid}; got {shown(value)}.")
-    return kind
-
-
 def assignment_request(
     oid: str, tenant_id: Any, principal_type: Any, client_ids: Any, where: str = ""
 ) -> entra_models.EntraAssignmentCreateOrUpdateRequest:
     """The body of one assignment, every field checked (``where`` names the item of a bulk update)."""
     tenant = _id_text(f"{where}tenant_id", tenant_id)
-    kind = _principal_type(principal_type, f"{where}principal_type")
+    kind = enum_member(EntraPrincipalType, principal_type, f"{where}principal_type")
     if isinstance(client_ids, (str, bytes)) or not isinstance(client_ids, Iterable):
         raise ValueError(f"{where}client_ids must be a non-empty list of Entra application (client) ids.")
     ids = [_id_text(f"{where}client_ids item", c) for c in client_ids]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Optional
+from typing import Optional, TypeVar
 
 from azure.core import CaseInsensitiveEnumMeta
 
@@ -37,6 +37,18 @@ class CommunicationIdentityToken:
     expires_on: datetime
 
 
+_Member = TypeVar("_Member", bound=Enum)
+
+
+def _member_like(cls: type[_Member], value: object) -> Optional[_Member]:
+    """The member of ``cls`` whose value is ``value`` but for case and surrounding spaces."""
+    if isinstance(value, str):
+        for member in cls:
+            if str(member.value).lower() == value.strip().lower():
+                return member
+    return None
+
+
 class TeamsExtensionPrincipalType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     """What kind of Entra principal a Teams Phone assignment is for."""
 
@@ -45,11 +57,7 @@ class TeamsExtensionPrincipalType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
 
     @classmethod
     def _missing_(cls, value: object) -> Optional[TeamsExtensionPrincipalType]:
-        if isinstance(value, str):
-            for member in cls:
-                if member.value.lower() == value.strip().lower():
-                    return member
-        return None
+        return _member_like(cls, value)
 
 
 @dataclass(frozen=True)
@@ -77,11 +85,7 @@ class EntraPrincipalType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
 
     @classmethod
     def _missing_(cls, value: object) -> Optional[EntraPrincipalType]:
-        if isinstance(value, str):
-            for member in cls:
-                if member.value.lower() == value.strip().lower():
-                    return member
-        return None
+        return _member_like(cls, value)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@
 
 - ``preview2020``: from ``swagger/Identity/preview/2020-07-20-preview2/CommunicationIdentity.json``
 - ``ga``: from ``swagger/Identity/stable/2026-09-23/CommunicationIdentity.json``
+- ``preview2025_03_02``: from ``swagger/Identity/preview/2025-03-02-preview/CommunicationIdentity.json``
+- ``preview2025_04_01``: from ``swagger/Identity/preview/2025-04-01-preview/CommunicationIdentity.json``
 
 ``_catalog`` (every API version fact) and ``_api_enums`` (``ApiVersion``,
 ``CommunicationTokenScope``) are rendered from swagger/ by ``generator/catalog.py``.

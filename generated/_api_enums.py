@@ -21,6 +21,8 @@ class ApiVersion(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     - ``2022-10-01``: GA
     - ``2023-08-01``: GA
     - ``2023-10-01``: GA
+    - ``2025-03-02-preview``: preview
+    - ``2025-04-01-preview``: preview
     - ``2025-06-30``: GA
     - ``2026-09-23``: GA, the default (newest GA)
     """
@@ -31,6 +33,8 @@ class ApiVersion(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     V2022_10_01 = "2022-10-01"
     V2023_08_01 = "2023-08-01"
     V2023_10_01 = "2023-10-01"
+    V2025_03_02_PREVIEW = "2025-03-02-preview"
+    V2025_04_01_PREVIEW = "2025-04-01-preview"
     V2025_06_30 = "2025-06-30"
     V2026_09_23 = "2026-09-23"
 

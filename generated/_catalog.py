@@ -7,13 +7,13 @@ cheaply. Versions are oldest first; a preview comes before the GA version of the
 """
 
 #: Every version there is a document for in swagger/, oldest first.
-VERSIONS: tuple[str, ...] = ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23")
+VERSIONS: tuple[str, ...] = ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23")
 
 #: The GA versions (``YYYY-MM-DD``), oldest first.
 GA_VERSIONS: tuple[str, ...] = ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23")
 
 #: The preview versions (``YYYY-MM-DD-previewN``), oldest first.
-PREVIEW_VERSIONS: tuple[str, ...] = ("2020-07-20-preview2",)
+PREVIEW_VERSIONS: tuple[str, ...] = ("2020-07-20-preview2", "2025-03-02-preview", "2025-04-01-preview")
 
 #: The newest GA version: the clients' default, and the ``ga`` layer's input document.
 LATEST_GA: str = "2026-09-23"
@@ -26,6 +26,8 @@ DOCUMENTS: dict[str, str] = {
     "2022-10-01": "swagger/Identity/stable/2022-10-01/CommunicationIdentity.json",
     "2023-08-01": "swagger/Identity/stable/2023-08-01/CommunicationIdentity.json",
     "2023-10-01": "swagger/Identity/stable/2023-10-01/CommunicationIdentity.json",
+    "2025-03-02-preview": "swagger/Identity/preview/2025-03-02-preview/CommunicationIdentity.json",
+    "2025-04-01-preview": "swagger/Identity/preview/2025-04-01-preview/CommunicationIdentity.json",
     "2025-06-30": "swagger/Identity/stable/2025-06-30/CommunicationIdentity.json",
     "2026-09-23": "swagger/Identity/stable/2026-09-23/CommunicationIdentity.json",
 }
@@ -34,6 +36,8 @@ DOCUMENTS: dict[str, str] = {
 LAYERS: dict[str, str] = {
     "preview2020": "2020-07-20-preview2",
     "ga": "2026-09-23",
+    "preview2025_03_02": "2025-03-02-preview",
+    "preview2025_04_01": "2025-04-01-preview",
 }
 
 #: Version -> the generated layer that speaks it (its own layer if it has one, else ``ga``).
@@ -44,6 +48,8 @@ VERSION_LAYER: dict[str, str] = {
     "2022-10-01": "ga",
     "2023-08-01": "ga",
     "2023-10-01": "ga",
+    "2025-03-02-preview": "preview2025_03_02",
+    "2025-04-01-preview": "preview2025_04_01",
     "2025-06-30": "ga",
     "2026-09-23": "ga",
 }
@@ -90,6 +96,32 @@ OPERATIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("CommunicationIdentity_RevokeAccessTokens", "POST", "/identities/{id}/:revokeAccessTokens"),
         ("CommunicationIdentity_ExchangeTeamsUserAccessToken", "POST", "/teamsUser/:exchangeAccessToken"),
     ),
+    "2025-03-02-preview": (
+        ("EntraIdToken_Exchange", "POST", "/access/entra/:exchangeAccessToken"),
+        ("EntraIdAssignments_List", "GET", "/access/entra/assignments"),
+        ("EntraIdAssignments_Update", "PATCH", "/access/entra/assignments"),
+        ("EntraIdAssignment_Get", "GET", "/access/entra/assignments/{objectId}"),
+        ("EntraIdAssignment_Upsert", "PUT", "/access/entra/assignments/{objectId}"),
+        ("EntraIdAssignment_Delete", "DELETE", "/access/entra/assignments/{objectId}"),
+        ("TeamsExtensionToken_Exchange", "POST", "/access/teamsExtension/:exchangeAccessToken"),
+        ("TeamsExtensionAssignment_Get", "GET", "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}"),
+        ("TeamsExtensionAssignment_Upsert", "PUT", "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}"),
+        ("TeamsExtensionAssignment_Delete", "DELETE", "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}"),
+        ("CommunicationIdentity_Create", "POST", "/identities"),
+        ("CommunicationIdentity_Get", "GET", "/identities/{id}"),
+        ("CommunicationIdentity_Delete", "DELETE", "/identities/{id}"),
+        ("CommunicationIdentity_IssueAccessToken", "POST", "/identities/{id}/:issueAccessToken"),
+        ("CommunicationIdentity_RevokeAccessTokens", "POST", "/identities/{id}/:revokeAccessTokens"),
+        ("CommunicationIdentity_ExchangeTeamsUserAccessToken", "POST", "/teamsUser/:exchangeAccessToken"),
+    ),
+    "2025-04-01-preview": (
+        ("CommunicationIdentity_Create", "POST", "/identities"),
+        ("CommunicationIdentity_Get", "GET", "/identities/{id}"),
+        ("CommunicationIdentity_Delete", "DELETE", "/identities/{id}"),
+        ("CommunicationIdentity_IssueAccessToken", "POST", "/identities/{id}/:issueAccessToken"),
+        ("CommunicationIdentity_RevokeAccessTokens", "POST", "/identities/{id}/:revokeAccessTokens"),
+        ("CommunicationIdentity_ExchangeTeamsUserAccessToken", "POST", "/teamsUser/:exchangeAccessToken"),
+    ),
     "2025-06-30": (
         ("TeamsExtensionOperations_ExchangeToken", "POST", "/access/teamsExtension/:exchangeAccessToken"),
         ("TeamsExtensionOperations_GetAssignment", "GET", "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}"),
@@ -130,6 +162,10 @@ HEADER_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "2023-10-01": {
     },
+    "2025-03-02-preview": {
+    },
+    "2025-04-01-preview": {
+    },
     "2025-06-30": {
     },
     "2026-09-23": {
@@ -138,17 +174,24 @@ HEADER_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
 
 #: ``"METHOD path"`` -> the oldest version that has the operation.
 OPERATION_SINCE: dict[str, str] = {
-    "DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": "2025-06-30",
+    "DELETE /access/entra/assignments/{objectId}": "2025-03-02-preview",
+    "DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": "2025-03-02-preview",
     "DELETE /identities/{id}": "2020-07-20-preview2",
-    "GET /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": "2025-06-30",
+    "GET /access/entra/assignments": "2025-03-02-preview",
+    "GET /access/entra/assignments/{objectId}": "2025-03-02-preview",
+    "GET /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": "2025-03-02-preview",
+    "GET /identities/{id}": "2025-03-02-preview",
+    "PATCH /access/entra/assignments": "2025-03-02-preview",
     "PATCH /identities/{id}": "2020-07-20-preview2",
-    "POST /access/teamsExtension/:exchangeAccessToken": "2025-06-30",
+    "POST /access/entra/:exchangeAccessToken": "2025-03-02-preview",
+    "POST /access/teamsExtension/:exchangeAccessToken": "2025-03-02-preview",
     "POST /identities": "2020-07-20-preview2",
     "POST /identities/{id}/:issueAccessToken": "2021-03-07",
     "POST /identities/{id}/:revokeAccessTokens": "2021-03-07",
     "POST /identities/{id}/token": "2020-07-20-preview2",
     "POST /teamsUser/:exchangeAccessToken": "2022-06-01",
-    "PUT /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": "2025-06-30",
+    "PUT /access/entra/assignments/{objectId}": "2025-03-02-preview",
+    "PUT /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": "2025-03-02-preview",
 }
 
 #: ``"Definition.property"`` -> the oldest version whose document has it.
@@ -159,7 +202,10 @@ PROPERTY_SINCE: dict[str, str] = {
     "CommunicationError.message": "2021-03-07",
     "CommunicationError.target": "2021-03-07",
     "CommunicationErrorResponse.error": "2021-03-07",
+    "CommunicationIdentity.customId": "2025-03-02-preview",
+    "CommunicationIdentity.externalId": "2025-04-01-preview",
     "CommunicationIdentity.id": "2020-07-20-preview2",
+    "CommunicationIdentity.lastTokenIssuedAt": "2025-03-02-preview",
     "CommunicationIdentityAccessToken.expiresOn": "2021-03-07",
     "CommunicationIdentityAccessToken.token": "2021-03-07",
     "CommunicationIdentityAccessTokenRequest.expiresInMinutes": "2022-10-01",
@@ -167,18 +213,32 @@ PROPERTY_SINCE: dict[str, str] = {
     "CommunicationIdentityAccessTokenResult.accessToken": "2021-03-07",
     "CommunicationIdentityAccessTokenResult.identity": "2021-03-07",
     "CommunicationIdentityCreateRequest.createTokenWithScopes": "2021-03-07",
+    "CommunicationIdentityCreateRequest.customId": "2025-03-02-preview",
     "CommunicationIdentityCreateRequest.expiresInMinutes": "2022-10-01",
+    "CommunicationIdentityCreateRequest.externalId": "2025-04-01-preview",
+    "CommunicationIdentityResult.externalId": "2025-04-01-preview",
+    "CommunicationIdentityResult.id": "2025-04-01-preview",
+    "CommunicationIdentityResult.lastTokenIssuedAt": "2025-04-01-preview",
     "CommunicationIdentityToken.expiresOn": "2020-07-20-preview2",
     "CommunicationIdentityToken.id": "2020-07-20-preview2",
     "CommunicationIdentityToken.token": "2020-07-20-preview2",
     "CommunicationIdentityUpdateRequest.tokensValidFrom": "2020-07-20-preview2",
     "CommunicationTokenRequest.scopes": "2020-07-20-preview2",
-    "TeamsExtensionAssignmentCreateOrUpdateRequest.clientIds": "2025-06-30",
-    "TeamsExtensionAssignmentCreateOrUpdateRequest.principalType": "2025-06-30",
-    "TeamsExtensionAssignmentResponse.clientIds": "2025-06-30",
-    "TeamsExtensionAssignmentResponse.objectId": "2025-06-30",
-    "TeamsExtensionAssignmentResponse.principalType": "2025-06-30",
-    "TeamsExtensionAssignmentResponse.tenantId": "2025-06-30",
+    "EntraAssignment.clientIds": "2025-03-02-preview",
+    "EntraAssignment.objectId": "2025-03-02-preview",
+    "EntraAssignment.principalType": "2025-03-02-preview",
+    "EntraAssignment.tenantId": "2025-03-02-preview",
+    "EntraAssignmentCreateOrUpdateRequest.clientIds": "2025-03-02-preview",
+    "EntraAssignmentCreateOrUpdateRequest.principalType": "2025-03-02-preview",
+    "EntraAssignmentCreateOrUpdateRequest.tenantId": "2025-03-02-preview",
+    "EntraAssignmentsResponse.nextLink": "2025-03-02-preview",
+    "EntraAssignmentsResponse.value": "2025-03-02-preview",
+    "TeamsExtensionAssignmentCreateOrUpdateRequest.clientIds": "2025-03-02-preview",
+    "TeamsExtensionAssignmentCreateOrUpdateRequest.principalType": "2025-03-02-preview",
+    "TeamsExtensionAssignmentResponse.clientIds": "2025-03-02-preview",
+    "TeamsExtensionAssignmentResponse.objectId": "2025-03-02-preview",
+    "TeamsExtensionAssignmentResponse.principalType": "2025-03-02-preview",
+    "TeamsExtensionAssignmentResponse.tenantId": "2025-03-02-preview",
     "TeamsUserExchangeTokenRequest.appId": "2022-06-01",
     "TeamsUserExchangeTokenRequest.token": "2022-06-01",
     "TeamsUserExchangeTokenRequest.userId": "2022-06-01",
@@ -187,50 +247,74 @@ PROPERTY_SINCE: dict[str, str] = {
 #: ``"METHOD path"`` -> every version that has the operation, oldest first. Not always every
 #: version since the oldest: a preview may carry an operation that later versions lack.
 OPERATION_VERSIONS: dict[str, tuple[str, ...]] = {
-    "DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": ("2025-06-30", "2026-09-23"),
-    "DELETE /identities/{id}": ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "GET /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": ("2025-06-30", "2026-09-23"),
+    "DELETE /access/entra/assignments/{objectId}": ("2025-03-02-preview",),
+    "DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": ("2025-03-02-preview", "2025-06-30", "2026-09-23"),
+    "DELETE /identities/{id}": ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "GET /access/entra/assignments": ("2025-03-02-preview",),
+    "GET /access/entra/assignments/{objectId}": ("2025-03-02-preview",),
+    "GET /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": ("2025-03-02-preview", "2025-06-30", "2026-09-23"),
+    "GET /identities/{id}": ("2025-03-02-preview", "2025-04-01-preview"),
+    "PATCH /access/entra/assignments": ("2025-03-02-preview",),
     "PATCH /identities/{id}": ("2020-07-20-preview2",),
-    "POST /access/teamsExtension/:exchangeAccessToken": ("2025-06-30", "2026-09-23"),
-    "POST /identities": ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "POST /identities/{id}/:issueAccessToken": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "POST /identities/{id}/:revokeAccessTokens": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "POST /access/entra/:exchangeAccessToken": ("2025-03-02-preview",),
+    "POST /access/teamsExtension/:exchangeAccessToken": ("2025-03-02-preview", "2025-06-30", "2026-09-23"),
+    "POST /identities": ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "POST /identities/{id}/:issueAccessToken": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "POST /identities/{id}/:revokeAccessTokens": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
     "POST /identities/{id}/token": ("2020-07-20-preview2",),
-    "POST /teamsUser/:exchangeAccessToken": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "PUT /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": ("2025-06-30", "2026-09-23"),
+    "POST /teamsUser/:exchangeAccessToken": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "PUT /access/entra/assignments/{objectId}": ("2025-03-02-preview",),
+    "PUT /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}": ("2025-03-02-preview", "2025-06-30", "2026-09-23"),
 }
 
 #: ``"Definition.property"`` -> every version whose document has it, oldest first.
 PROPERTY_VERSIONS: dict[str, tuple[str, ...]] = {
-    "CommunicationError.code": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationError.details": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationError.innererror": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationError.message": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationError.target": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationErrorResponse.error": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationIdentity.id": ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationIdentityAccessToken.expiresOn": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationIdentityAccessToken.token": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationIdentityAccessTokenRequest.expiresInMinutes": ("2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationIdentityAccessTokenRequest.scopes": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationIdentityAccessTokenResult.accessToken": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationIdentityAccessTokenResult.identity": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationIdentityCreateRequest.createTokenWithScopes": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "CommunicationIdentityCreateRequest.expiresInMinutes": ("2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "CommunicationError.code": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationError.details": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationError.innererror": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationError.message": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationError.target": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationErrorResponse.error": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentity.customId": ("2025-03-02-preview",),
+    "CommunicationIdentity.externalId": ("2025-04-01-preview",),
+    "CommunicationIdentity.id": ("2020-07-20-preview2", "2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentity.lastTokenIssuedAt": ("2025-03-02-preview",),
+    "CommunicationIdentityAccessToken.expiresOn": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityAccessToken.token": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityAccessTokenRequest.expiresInMinutes": ("2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityAccessTokenRequest.scopes": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityAccessTokenResult.accessToken": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityAccessTokenResult.identity": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityCreateRequest.createTokenWithScopes": ("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityCreateRequest.customId": ("2025-03-02-preview",),
+    "CommunicationIdentityCreateRequest.expiresInMinutes": ("2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "CommunicationIdentityCreateRequest.externalId": ("2025-04-01-preview",),
+    "CommunicationIdentityResult.externalId": ("2025-04-01-preview",),
+    "CommunicationIdentityResult.id": ("2025-04-01-preview",),
+    "CommunicationIdentityResult.lastTokenIssuedAt": ("2025-04-01-preview",),
     "CommunicationIdentityToken.expiresOn": ("2020-07-20-preview2",),
     "CommunicationIdentityToken.id": ("2020-07-20-preview2",),
     "CommunicationIdentityToken.token": ("2020-07-20-preview2",),
     "CommunicationIdentityUpdateRequest.tokensValidFrom": ("2020-07-20-preview2",),
     "CommunicationTokenRequest.scopes": ("2020-07-20-preview2",),
-    "TeamsExtensionAssignmentCreateOrUpdateRequest.clientIds": ("2025-06-30", "2026-09-23"),
-    "TeamsExtensionAssignmentCreateOrUpdateRequest.principalType": ("2025-06-30", "2026-09-23"),
-    "TeamsExtensionAssignmentResponse.clientIds": ("2025-06-30", "2026-09-23"),
-    "TeamsExtensionAssignmentResponse.objectId": ("2025-06-30", "2026-09-23"),
-    "TeamsExtensionAssignmentResponse.principalType": ("2025-06-30", "2026-09-23"),
-    "TeamsExtensionAssignmentResponse.tenantId": ("2025-06-30", "2026-09-23"),
-    "TeamsUserExchangeTokenRequest.appId": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "TeamsUserExchangeTokenRequest.token": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
-    "TeamsUserExchangeTokenRequest.userId": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30", "2026-09-23"),
+    "EntraAssignment.clientIds": ("2025-03-02-preview",),
+    "EntraAssignment.objectId": ("2025-03-02-preview",),
+    "EntraAssignment.principalType": ("2025-03-02-preview",),
+    "EntraAssignment.tenantId": ("2025-03-02-preview",),
+    "EntraAssignmentCreateOrUpdateRequest.clientIds": ("2025-03-02-preview",),
+    "EntraAssignmentCreateOrUpdateRequest.principalType": ("2025-03-02-preview",),
+    "EntraAssignmentCreateOrUpdateRequest.tenantId": ("2025-03-02-preview",),
+    "EntraAssignmentsResponse.nextLink": ("2025-03-02-preview",),
+    "EntraAssignmentsResponse.value": ("2025-03-02-preview",),
+    "TeamsExtensionAssignmentCreateOrUpdateRequest.clientIds": ("2025-03-02-preview", "2025-06-30", "2026-09-23"),
+    "TeamsExtensionAssignmentCreateOrUpdateRequest.principalType": ("2025-03-02-preview", "2025-06-30", "2026-09-23"),
+    "TeamsExtensionAssignmentResponse.clientIds": ("2025-03-02-preview", "2025-06-30", "2026-09-23"),
+    "TeamsExtensionAssignmentResponse.objectId": ("2025-03-02-preview", "2025-06-30", "2026-09-23"),
+    "TeamsExtensionAssignmentResponse.principalType": ("2025-03-02-preview", "2025-06-30", "2026-09-23"),
+    "TeamsExtensionAssignmentResponse.tenantId": ("2025-03-02-preview", "2025-06-30", "2026-09-23"),
+    "TeamsUserExchangeTokenRequest.appId": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "TeamsUserExchangeTokenRequest.token": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
+    "TeamsUserExchangeTokenRequest.userId": ("2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-03-02-preview", "2025-04-01-preview", "2025-06-30", "2026-09-23"),
 }
 
 #: Version -> the token scope values it accepts, in document order.
@@ -241,6 +325,8 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "2022-10-01": ("chat", "voip"),
     "2023-08-01": ("chat", "voip"),
     "2023-10-01": ("chat", "voip", "chat.join", "chat.join.limited", "voip.join"),
+    "2025-03-02-preview": ("chat", "voip", "chat.join", "chat.join.limited", "voip.join"),
+    "2025-04-01-preview": ("chat", "voip", "chat.join", "chat.join.limited", "voip.join"),
     "2025-06-30": ("chat", "voip", "chat.join", "chat.join.limited", "voip.join"),
     "2026-09-23": ("chat", "voip", "chat.join", "chat.join.limited", "voip.join"),
 }
@@ -255,6 +341,8 @@ SCOPES_FROM: dict[str, str] = {
     "2022-10-01": "2022-10-01",
     "2023-08-01": "2023-08-01",
     "2023-10-01": "2023-10-01",
+    "2025-03-02-preview": "2025-03-02-preview",
+    "2025-04-01-preview": "2025-04-01-preview",
     "2025-06-30": "2025-06-30",
     "2026-09-23": "2026-09-23",
 }
@@ -280,6 +368,8 @@ EXPIRES_IN_MINUTES: dict[str, tuple[int, int, int] | None] = {
     "2022-10-01": (60, 1440, 1440),
     "2023-08-01": (60, 1440, 1440),
     "2023-10-01": (60, 1440, 1440),
+    "2025-03-02-preview": (60, 1440, 1440),
+    "2025-04-01-preview": (60, 1440, 1440),
     "2025-06-30": (60, 1440, 1440),
     "2026-09-23": (60, 1440, 1440),
 }
@@ -301,6 +391,14 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
         "CommunicationIdentityTokenScope": ("chat", "voip"),
     },
     "2023-10-01": {
+        "CommunicationIdentityTokenScope": ("chat", "voip", "chat.join", "chat.join.limited", "voip.join"),
+    },
+    "2025-03-02-preview": {
+        "CommunicationIdentityTokenScope": ("chat", "voip", "chat.join", "chat.join.limited", "voip.join"),
+        "EntraPrincipalType": ("user", "group", "tenant"),
+        "TeamsExtensionPrincipalType": ("resourceAccount", "user"),
+    },
+    "2025-04-01-preview": {
         "CommunicationIdentityTokenScope": ("chat", "voip", "chat.join", "chat.join.limited", "voip.join"),
     },
     "2025-06-30": {

@@ -42,7 +42,7 @@ def test_teams_user_exchange_success(client: RawClient) -> None:
     assert reply.header("Content-Type") == "application/json; charset=utf-8"
     header = reply.header("api-supported-versions")
     assert header == versions_with("/teamsUser/:exchangeAccessToken")
-    assert header.startswith("2022-06-01, 2022-10-01, 2023-08-01, 2023-10-01, 2025-06-30, 2026-09-23")
+    assert header.startswith("2022-06-01, 2022-10-01, 2023-08-01, 2023-10-01, 2025-03-02-preview, 2025-04-01-preview, 2025-06-30")
     data = reply.json()
     assert list(data) == ["token", "expiresOn"]
     _, claims = jwt_parts(data["token"])
@@ -159,7 +159,7 @@ def test_assignment_crud(client: RawClient) -> None:
     assert created.status == 201
     header = created.header("api-supported-versions")
     assert header == versions_with("/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}")
-    assert header.startswith("2025-06-30, 2026-09-23")
+    assert header.startswith("2025-03-02-preview, 2025-06-30, 2026-09-23")
     assert created.json() == {"objectId": obj, "tenantId": TENANT, "principalType": "resourceAccount"}
     replaced = client.request("PUT", path, {"principalType": "user", "clientIds": [APP]}, api_version=V)
     assert replaced.status == 200

@@ -42,7 +42,9 @@ def test_teams_user_exchange_success(client: RawClient) -> None:
     assert reply.header("Content-Type") == "application/json; charset=utf-8"
     header = reply.header("api-supported-versions")
     assert header == versions_with("/teamsUser/:exchangeAccessToken")
-    assert header.startswith("2022-06-01, 2022-10-01, 2023-08-01, 2023-10-01, 2025-03-02-preview, 2025-04-01-preview, 2025-06-30")
+    assert header.startswith(
+        "2022-06-01, 2022-10-01, 2023-08-01, 2023-10-01, 2025-03-02-preview, 2025-04-01-preview, 2025-06-30"
+    )
     data = reply.json()
     assert list(data) == ["token", "expiresOn"]
     _, claims = jwt_parts(data["token"])

@@ -11,7 +11,6 @@ from azure.communication.administration import (
     CommunicationIdentityClient,
     CommunicationTokenScope,
 )
-
 from azure.communication.administration._api_versions import TEAMS_PHONE_EXCHANGE, has_operation
 
 from . import _fakes as f

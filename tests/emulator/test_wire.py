@@ -19,10 +19,18 @@ GA_VERSIONS = list(_catalog.GA_VERSIONS)
 ALL = ", ".join(_catalog.VERSIONS)
 # A deliberate pin of released history: versions are added (a preview lands among the GA
 # versions by its date), never taken away or reordered.
-RELEASED = (
-    "2020-07-20-preview2, 2021-03-07, 2022-06-01, 2022-10-01, 2023-08-01, 2023-10-01, "
-    "2025-03-02-preview, 2025-04-01-preview, 2025-06-30, 2026-09-23"
-).split(", ")
+RELEASED = [
+    "2020-07-20-preview2",
+    "2021-03-07",
+    "2022-06-01",
+    "2022-10-01",
+    "2023-08-01",
+    "2023-10-01",
+    "2025-03-02-preview",
+    "2025-04-01-preview",
+    "2025-06-30",
+    "2026-09-23",
+]
 
 
 def versions_with(path: str) -> str:

@@ -284,3 +284,21 @@ def entra_token_request(raw: bytes, max_minutes: int, resources: tuple[str, ...]
     return EntraTokenRequest(
         tenant_id, object_id, app_id, None if scopes is None else tuple(scopes), minutes, claims or {}, resource
     )
+
+
+#: The longest caller-chosen identity id the documents allow.
+CUSTOM_ID_MAX_LENGTH = 256
+
+
+def custom_id(body: Body, api_version: str) -> tuple[str, str] | None:
+    """``(property, value)`` of the create body's caller-chosen id, where the version has one and it is given."""
+    name = _versions.custom_id_property(api_version)
+    if name is None or body.get(name) is None:
+        return None
+    value = body[name]
+    field = name[0].upper() + name[1:]
+    if not isinstance(value, str) or not 1 <= len(value) <= CUSTOM_ID_MAX_LENGTH:
+        raise _errors.validation(
+            f"{field}: The field {field} must be a string of 1 to {CUSTOM_ID_MAX_LENGTH} characters.", field
+        )
+    return name, value

@@ -43,6 +43,7 @@ from ._store_tables import (
     Assignments,
     EntraAssignment,
     EntraAssignments,
+    IdentityDetails,
     RepeatableAnswer,
     RepeatableAnswers,
 )
@@ -98,6 +99,12 @@ CREATE TABLE IF NOT EXISTS repeatable_answers (
     expires_at  REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS repeatable_answers_expires_at ON repeatable_answers (expires_at);
+-- what the 2025 previews tell about an identity: its caller-chosen id, its last token
+CREATE TABLE IF NOT EXISTS identity_details (
+    identity_id   TEXT PRIMARY KEY,
+    custom_id     TEXT UNIQUE,     -- customId / externalId given at creation (NULL: none)
+    last_token_at REAL             -- when a token was last issued for it (NULL: never)
+);
 CREATE TABLE IF NOT EXISTS assignments (
     tenant_id      TEXT NOT NULL,
     object_id      TEXT NOT NULL,
@@ -192,6 +199,8 @@ class Store:
         self.entra_assignments = EntraAssignments(self._db, self._lock)
         #: Answers to repeatable requests (see ``_repeatability``).
         self.answers = RepeatableAnswers(self._db, self._lock)
+        #: Caller-chosen ids and last token times of identities.
+        self.details = IdentityDetails(self._db, self._lock)
 
     def discard(self) -> None:
         """Close, and remove the database (and SQLite's side files) if this store created it.

@@ -1,9 +1,10 @@
-"""Three of the store's tables, each behind a small class: Teams Phone assignments, Entra
-assignments and the answers to repeatable requests.
+"""Four of the store's tables, each behind a small class: Teams Phone assignments, the answers
+to repeatable requests, identities' details (caller-chosen id, last token time) and Entra
+assignments.
 
 They share the :class:`~._store.Store`'s connection and write lock (the table definitions are in
-``_store._SCHEMA``, with the rest); ``store.assignments``, ``store.entra_assignments`` and
-``store.answers`` are these.
+``_store._SCHEMA``, with the rest); ``store.assignments``, ``store.answers``, ``store.details`` and
+``store.entra_assignments`` are these.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -112,6 +113,58 @@ class RepeatableAnswers:
                 "INSERT OR REPLACE INTO repeatable_answers (request_id, fingerprint, status, body, expires_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (request_id, fingerprint, status, body, expires_at),
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """What the store knows about an identity beyond its state."""
+
+    custom_id: str | None
+    last_token_at: float | None
+
+
+class IdentityDetails:
+    """Caller-chosen ids (``customId`` / ``externalId``) and last token times, by identity id."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
+        self._db = db
+        self._lock = lock
+
+    def get(self, identity_id: str) -> Details:
+        """The details of ``identity_id`` (both ``None`` when there are none)."""
+        row = self._db.execute(
+            "SELECT custom_id, last_token_at FROM identity_details WHERE identity_id = ?", (identity_id,)
+        ).fetchone()
+        return Details(None, None) if row is None else Details(row[0], row[1])
+
+    def claim(self, custom_id: str, identity_id: str, alive: Callable[[str], bool]) -> str:
+        """The identity that has ``custom_id``: an alive one that already has it, else ``identity_id``.
+
+        A deleted identity gives its id up, so the id can be used again (committed on return).
+        """
+        with self._lock:
+            row = self._db.execute(
+                "SELECT identity_id FROM identity_details WHERE custom_id = ?", (custom_id,)
+            ).fetchone()
+            if row is not None and alive(row[0]):
+                return str(row[0])
+            if row is not None:
+                self._db.execute("UPDATE identity_details SET custom_id = NULL WHERE identity_id = ?", (row[0],))
+            self._db.execute(
+                "INSERT INTO identity_details (identity_id, custom_id) VALUES (?, ?) "
+                "ON CONFLICT (identity_id) DO UPDATE SET custom_id = excluded.custom_id",
+                (identity_id, custom_id),
+            )
+        return identity_id
+
+    def token_issued(self, identity_id: str, now: float) -> None:
+        """Remember that a token was issued for ``identity_id`` at ``now`` (committed on return)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO identity_details (identity_id, last_token_at) VALUES (?, ?) "
+                "ON CONFLICT (identity_id) DO UPDATE SET last_token_at = excluded.last_token_at",
+                (identity_id, now),
             )
 
 

@@ -30,6 +30,11 @@ _LIFETIMES: dict[str, tuple[int, int, int] | None] = _catalog.EXPIRES_IN_MINUTES
 _ENUMS: dict[str, dict[str, tuple[str, ...]]] = _catalog.ENUMS
 _DOCUMENTS: dict[str, str] = _catalog.DOCUMENTS
 _HEADERS: dict[str, dict[str, tuple[str, ...]]] = _catalog.HEADER_PARAMETERS
+_PROPERTY_VERSIONS: dict[str, tuple[str, ...]] = _catalog.PROPERTY_VERSIONS
+
+#: The names the documents give a caller-chosen identity id on create (2025-03-02-preview:
+#: ``customId``; 2025-04-01-preview: ``externalId``); which one a version has is the catalog's.
+CUSTOM_ID_NAMES = ("customId", "externalId")
 
 #: The versions of the 2020 preview protocol (``POST /identities`` answers 200 ``{id}``).
 PREVIEW_2020_VERSIONS: frozenset[str] = frozenset(v for v in ALL_VERSIONS if _LAYER[v] == "preview2020")
@@ -134,3 +139,11 @@ def header_parameters(api_version: str, method: str, path: str) -> tuple[str, ..
 def header_value(versions: tuple[str, ...]) -> str:
     """Format a version list the way the service does: comma + space."""
     return ", ".join(versions)
+
+
+def custom_id_property(api_version: str) -> str | None:
+    """The create body's caller-chosen id property under ``api_version`` (None where it has none)."""
+    for name in CUSTOM_ID_NAMES:
+        if api_version in _PROPERTY_VERSIONS.get(f"CommunicationIdentityCreateRequest.{name}", ()):
+            return name
+    return None

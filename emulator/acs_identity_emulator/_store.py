@@ -279,6 +279,8 @@ class Store:
                 "UPDATE identities SET deleted_at = ?1, valid_from = MAX(COALESCE(valid_from, ?2), ?2) WHERE id = ?3",
                 (now, boundary, identity_id),
             )
+            # its caller-chosen id is free again, and nothing of it outlives the identity
+            self._db.execute("DELETE FROM identity_details WHERE identity_id = ?", (identity_id,))
 
     def ensure_identity(self, identity_id: str, now: float) -> IdentityState:
         """Create (or bring back after a delete) a Teams Phone identity.

@@ -22,6 +22,7 @@ from azure.communication.administration import (
     ApiVersion,
     CommunicationIdentityToken,
     CommunicationUser,
+    CommunicationUserDetail,
     EntraAssignment,
     EntraPrincipalType,
     TeamsExtensionAssignment,
@@ -75,10 +76,14 @@ class Case:
     #: "METHOD path": the case runs on the versions whose document has it (the catalog says), not
     #: on every version from ``minimum`` on (a preview's operation may be in no later version).
     operation: Optional[str] = None
+    #: For a feature that only some versions have (a preview's): those versions, from the catalog.
+    only: Optional[Callable[[ApiVersion], bool]] = None
 
     def supports(self, version: ApiVersion) -> bool:
         if self.operation is not None:
             return version.value in _catalog.OPERATION_VERSIONS.get(self.operation, ())
+        if self.only is not None:
+            return self.only(version)
         return ORDER[version] >= ORDER[self.minimum]
 
 
@@ -138,6 +143,40 @@ def _token_responses(v: ApiVersion) -> list[tuple]:
 
 def _issue_path(v: ApiVersion) -> str:
     return f"/identities/{U}/token" if v is PREVIEW else f"/identities/{U}/:issueAccessToken"
+
+
+def has_get_user(v: ApiVersion) -> bool:
+    return any((m, p) == ("GET", "/identities/{id}") for _, m, p in _catalog.OPERATIONS[v.value])
+
+
+def custom_id_name(v: ApiVersion) -> Optional[str]:
+    """The create body's name for a caller-chosen id in ``v``'s document (None: it has none)."""
+    for name in ("customId", "externalId"):
+        if v.value in _catalog.PROPERTY_VERSIONS.get(f"CommunicationIdentityCreateRequest.{name}", ()):
+            return name
+    return None
+
+
+CUSTOM_ID = "crm-42"
+LAST_TOKEN = "2030-01-02T03:04:05.1234567+00:00"
+
+
+def _detail_body(v: ApiVersion) -> dict[str, Any]:
+    return {"id": f.USER_ID, str(custom_id_name(v)): CUSTOM_ID, "lastTokenIssuedAt": LAST_TOKEN}
+
+
+def _is_detail(result: Any, _v: ApiVersion) -> None:
+    assert result == CommunicationUserDetail(
+        user=CommunicationUser(f.USER_ID),
+        custom_id=CUSTOM_ID,
+        last_token_issued_at=datetime(2030, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc),
+    )
+
+
+def _custom_identity(v: ApiVersion, with_token: bool = False) -> tuple:
+    status, body = f.ga_identity(with_token=with_token)
+    body["identity"][str(custom_id_name(v))] = CUSTOM_ID
+    return (status, body)
 
 
 ASSIGNMENT_PATH = f"/access/teamsExtension/tenants/{TENANT}/assignments/{OBJECT}"
@@ -334,6 +373,40 @@ CASES = [
         lambda v: [f.NO_CONTENT],
         lambda v: [Expect("DELETE", ASSIGNMENT_PATH)],
         _is_none,
+    ),
+    Case(
+        "get_user",
+        PREVIEW,
+        lambda c: c.get_user(CommunicationUser(f.USER_ID)),
+        lambda v: [(200, _detail_body(v))],
+        lambda v: [Expect("GET", f"/identities/{U}")],
+        _is_detail,
+        only=has_get_user,
+    ),
+    Case(
+        "create_user_custom_id",
+        PREVIEW,
+        lambda c: c.create_user(custom_id=CUSTOM_ID),
+        lambda v: [_custom_identity(v)],
+        lambda v: [Expect("POST", "/identities", {custom_id_name(v): CUSTOM_ID}, "application/json")],
+        _is_user,
+        only=lambda v: custom_id_name(v) is not None,
+    ),
+    Case(
+        "create_user_and_token_custom_id",
+        PREVIEW,
+        lambda c: c.create_user_and_token(["chat"], token_expires_in=timedelta(hours=1), custom_id=CUSTOM_ID),
+        lambda v: [_custom_identity(v, with_token=True)],
+        lambda v: [
+            Expect(
+                "POST",
+                "/identities",
+                {custom_id_name(v): CUSTOM_ID, "createTokenWithScopes": ["chat"], "expiresInMinutes": 60},
+                "application/json",
+            )
+        ],
+        _is_user_and_token,
+        only=lambda v: custom_id_name(v) is not None,
     ),
 ]
 

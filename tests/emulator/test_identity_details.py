@@ -117,5 +117,27 @@ def test_get_on_a_version_without_it(client: RawClient) -> None:
         reply = client.request("GET", f"/identities/{enc(identity)}", api_version=version)
         assert reply.status == 400
         assert reply.json()["error"]["code"] == "UnsupportedApiVersion"
-    having = [v for v in _catalog.VERSIONS if ("CommunicationIdentity_Get", "GET", "/identities/{id}") in _catalog.OPERATIONS[v]]
+    having = [
+        v
+        for v in _catalog.VERSIONS
+        if ("CommunicationIdentity_Get", "GET", "/identities/{id}") in _catalog.OPERATIONS[v]
+    ]
     assert having == [P0302, P0401]
+
+
+def test_store_details_go_with_the_identity() -> None:
+    from acs_identity_emulator._store import Store
+    from acs_identity_emulator._store_tables import Details
+
+    store = Store(":memory:")
+    try:
+        store.create_identity("a", 1.0)
+        assert store.details.claim("mine", "a", lambda i: True) == "a"
+        store.details.token_issued("a", 2.0)
+        assert store.details.get("a") == Details("mine", 2.0)
+        assert store.details.claim("mine", "b", lambda i: i == "a") == "a"  # alive: kept
+        store.delete_identity("a", 3.0)
+        assert store.details.get("a") == Details(None, None)
+        assert store.details.claim("mine", "b", lambda i: False) == "b"
+    finally:
+        store.close()

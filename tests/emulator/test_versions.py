@@ -97,4 +97,6 @@ def test_the_service_reads_the_catalog_without_importing_the_client() -> None:
 def test_every_handler_serves_a_documented_operation() -> None:
     # The converse is not required: a new operation answers 501 until it gets a handler.
     assert _dispatch.registered() <= set(_versions.operations())
-    assert len(_dispatch.registered()) == 18  # 11, GET /identities/{id} and the 6 Entra ID user operations
+    assert (
+        len(_dispatch.registered()) == 18
+    )  # 11, GET /identities/{id} (the 2025 previews) and the 6 Entra ID user operations

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     )
     from ._models import (
         CommunicationIdentityToken,
+        CommunicationUserDetail,
         EntraAssignment,
         EntraPrincipalType,
         TeamsExtensionAssignment,
@@ -57,6 +58,7 @@ __all__ = [
     "CommunicationIdentityToken",
     "CommunicationTokenScope",
     "CommunicationUser",
+    "CommunicationUserDetail",
     "CommunicationUserIdentifier",
     "ConnectionString",
     "EntraAssignment",
@@ -81,6 +83,7 @@ _HOME = {
     "ConnectionString": "._connection_string",
     "parse_connection_string": "._connection_string",
     "CommunicationIdentityToken": "._models",
+    "CommunicationUserDetail": "._models",
     "EntraAssignment": "._models",
     "EntraPrincipalType": "._models",
     "TeamsExtensionAssignment": "._models",

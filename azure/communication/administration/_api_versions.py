@@ -36,6 +36,11 @@ TEAMS_USER_EXCHANGE = "POST /teamsUser/:exchangeAccessToken"
 TEAMS_PHONE_EXCHANGE = "POST /access/teamsExtension/:exchangeAccessToken"
 TEAMS_PHONE_ASSIGNMENT = "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}"
 TOKEN_EXPIRES_IN = "CommunicationIdentityAccessTokenRequest.expiresInMinutes"  # noqa: S105 - a property name
+IDENTITY_GET = "GET /identities/{id}"
+#: The names the documents give a caller-chosen id on create (2025-03-02-preview ``customId``,
+#: 2025-04-01-preview ``externalId``); which one a version has is the catalog's to say.
+CUSTOM_ID_NAMES = ("customId", "externalId")
+_CUSTOM_ID_OWNER = "CommunicationIdentityCreateRequest"
 
 
 def parse_api_version(value: Union[str, ApiVersion, None]) -> ApiVersion:
@@ -100,3 +105,21 @@ def _refuse(version: ApiVersion, needed: str, feature: str) -> None:
         names = ", ".join(v.value for v in having)
         wanted = f"api_version {names}" if len(having) == 1 else f"one of api_version {names}"
     raise ValueError(f"{feature} requires {wanted}; this client uses {version.value}.")
+
+
+def custom_id_property(version: ApiVersion) -> str | None:
+    """The wire name of the create body's caller-chosen id under ``version`` (None where it has none)."""
+    for name in CUSTOM_ID_NAMES:
+        if has_property(version, f"{_CUSTOM_ID_OWNER}.{name}"):
+            return name
+    return None
+
+
+def require_custom_id(version: ApiVersion, feature: str) -> str:
+    """The wire name of the caller-chosen id under ``version``; ``ValueError`` where it has none."""
+    name = custom_id_property(version)
+    if name is None:
+        having = {v for n in CUSTOM_ID_NAMES for v in versions_with(f"{_CUSTOM_ID_OWNER}.{n}")}
+        names = ", ".join(v.value for v in _ORDER if v in having)
+        raise ValueError(f"{feature} requires one of api_version {names}; this client uses {version.value}.")
+    return name

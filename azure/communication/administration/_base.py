@@ -11,6 +11,7 @@ checker alone, so every call into them and every model read back is checked.
 from __future__ import annotations
 
 import functools
+import importlib
 import threading
 from collections.abc import Awaitable, Callable
 from copy import deepcopy
@@ -25,12 +26,15 @@ from azure.core.rest import HttpRequest
 from typing_extensions import Self
 
 from ._api_versions import (
+    IDENTITY_GET,
     TEAMS_PHONE_ASSIGNMENT,
     TEAMS_PHONE_EXCHANGE,
     TEAMS_USER_EXCHANGE,
     ApiVersion,
+    custom_id_property,
     layer_of,
     parse_api_version,
+    require_custom_id,
     require_operation,
 )
 from ._connection_string import parse_connection_string
@@ -43,7 +47,12 @@ from ._identifiers import (
     is_user_id,
     user_id_prefix,
 )
-from ._models import CommunicationIdentityToken, TeamsExtensionAssignment, TeamsExtensionPrincipalType
+from ._models import (
+    CommunicationIdentityToken,
+    CommunicationUserDetail,
+    TeamsExtensionAssignment,
+    TeamsExtensionPrincipalType,
+)
 from ._pipeline import client_kwargs, generated_kwargs
 from ._reach import explain
 from ._redact import looks_secret, shown
@@ -136,6 +145,27 @@ def enum_member(enum: type[_Enum], value: Any, name: str) -> _Enum:
     return member
 
 
+#: The longest caller-chosen id the documents allow.
+CUSTOM_ID_MAX_LENGTH = 256
+
+
+def _custom_id(value: Any) -> str:
+    """A caller-chosen id as given (not stripped: it is the caller's key), 1 to 256 characters."""
+    if not isinstance(value, str):
+        raise TypeError(f"custom_id must be a str, not {type(value).__name__}.")
+    if not 1 <= len(value) <= CUSTOM_ID_MAX_LENGTH or not value.strip():
+        raise ValueError(f"custom_id must be 1 to {CUSTOM_ID_MAX_LENGTH} characters, not blank; got {shown(value)}.")
+    return value
+
+
+def _attribute(model: Any, wire_name: str) -> str:
+    """The Python attribute of a generated model's property ``wire_name`` (its ``_attribute_map`` key)."""
+    for attribute, spec in model._attribute_map.items():
+        if spec["key"] == wire_name:
+            return str(attribute)
+    raise AttributeError(f"{model.__name__} has no property {wire_name!r}")  # a generation bug, never the caller's
+
+
 def _epoch(expires_on: datetime) -> int:
     if expires_on.tzinfo is None:  # the serializer gives aware values; be safe anyway
         expires_on = expires_on.replace(tzinfo=timezone.utc)
@@ -168,9 +198,9 @@ class IdentityClientBase:
         self._https_implied = implies_https(endpoint)
         self._api_version = parse_api_version(api_version)
         self._client_kwargs = client_kwargs(self._endpoint, credential, is_async=self._is_async, **kwargs)
-        self._built: object = None
-        #: Generated clients of other layers than the main one, by class (see :meth:`_side_client`).
-        self._side_layers: dict[type, Any] = {}
+        #: The generated clients built so far, by class: the version's own layer and, for a
+        #: preview that also speaks through ``ga``, that one too (they share the transport).
+        self._built: dict[type, object] = {}
         self._closed = False
 
     def _generated_client(self, layer: type[_Layer]) -> _Layer:
@@ -180,38 +210,36 @@ class IdentityClientBase:
         app, say) pays for the argument checks and nothing else: every check runs in
         the constructor, so a bad argument still fails there.
         """
-        built = self._built
+        built = self._built.get(layer)
         if built is None:
             with _BUILD_LOCK:
-                built = self._built
+                built = self._built.get(layer)
                 if built is None:
                     kwargs = generated_kwargs(self._client_kwargs)
                     make: Callable[..., _Layer] = layer  # each takes (endpoint, *, api_version, **options)
-                    built = self._built = make(self._endpoint, api_version=self._api_version.value, **kwargs)
-        if not isinstance(built, layer):  # a method reached for the other layer: a bug here, never the caller's
-            raise TypeError(f"{type(self).__name__} for {self._api_version.value} has no {layer.__name__}")
-        return built
-
-    def _side_client(self, layer: type[_Layer]) -> _Layer:
-        """A generated client of ``layer`` for the operations only a preview's own layer has.
-
-        Built on first use with the same endpoint, API version, transport and policies as the main
-        one (so it shares its connections), and closed with the client.
-        """
-        if isinstance(self._built, layer):
-            return self._built
-        with _BUILD_LOCK:
-            built = self._side_layers.get(layer)
-            if built is None:
-                make: Callable[..., _Layer] = layer  # each takes (endpoint, *, api_version, **options)
-                kwargs = generated_kwargs(self._client_kwargs)
-                built = self._side_layers[layer] = make(self._endpoint, api_version=self._api_version.value, **kwargs)
+                    built = self._built[layer] = make(self._endpoint, api_version=self._api_version.value, **kwargs)
         return cast(_Layer, built)
+
+    def _own_layer_class(self) -> type[Any]:
+        """The generated client class of this version's own layer (``VERSION_LAYER`` in the catalog).
+
+        For what only that layer's document has (reading an identity, a caller-chosen id on
+        create); imported on first use, whichever layer it is.
+        """
+        package = f"{__package__}._generated.{layer_of(self._api_version)}" + (".aio" if self._is_async else "")
+        module = importlib.import_module(package)
+        found: type[Any] = getattr(module, module.__all__[0])
+        return found
+
+    @property
+    def _built_clients(self) -> list[Any]:
+        """Every generated client built so far, the first first (they share one transport)."""
+        return list(self._built.values())
 
     @property
     def _unbuilt_transport(self) -> Any:
         """The transport, when no pipeline owns it yet (closing the client then closes it directly)."""
-        return self._client_kwargs["transport"] if self._built is None else None
+        return self._client_kwargs["transport"] if not self._built else None
 
     @classmethod
     def from_connection_string(cls, conn_str: str, **kwargs: Any) -> Self:
@@ -328,6 +356,27 @@ class IdentityClientBase:
             expires_in_minutes=expires_in_minutes(token_expires_in, self._api_version),  # type: ignore[arg-type]
         )
 
+    def _custom_id_create_request(
+        self, custom_id: Any, scopes: Optional[ScopesInput], token_expires_in: Optional[timedelta]
+    ) -> Any:
+        """The create body of this version's own layer, with ``custom_id`` under its document's name."""
+        name = require_custom_id(self._api_version, "custom_id")
+        value = _custom_id(custom_id)
+        models = importlib.import_module(f"{__package__}._generated.{layer_of(self._api_version)}.models")
+        model = models.CommunicationIdentityCreateRequest
+        fields: dict[str, Any] = {
+            _attribute(model, name): value,
+            "expires_in_minutes": expires_in_minutes(token_expires_in, self._api_version),
+        }
+        if scopes is not None:
+            fields["create_token_with_scopes"] = normalize_scopes(scopes, self._api_version)
+        return model(**fields)
+
+    def _require_get_user(self, user: UserInput) -> str:
+        uid = user_id(user)
+        require_operation(self._api_version, IDENTITY_GET, "get_user")
+        return uid
+
     def _revoke_body(
         self, issued_before: Optional[datetime], now: datetime
     ) -> Optional[preview_models.CommunicationIdentityUpdateRequest]:
@@ -411,6 +460,16 @@ class IdentityClientBase:
         if result.access_token is None:
             raise HttpResponseError(message="The Teams Phone exchange answered without an access token.")
         return identifier_from_raw_id(result.identity.id), access_token(result.access_token)
+
+    def _user_detail(self, generated: Any, uid: str) -> CommunicationUserDetail:
+        name = custom_id_property(self._api_version)
+        custom = getattr(generated, _attribute(type(generated), name), None) if name else None
+        last = getattr(generated, "last_token_issued_at", None)
+        return CommunicationUserDetail(
+            user=CommunicationUserIdentifier(generated.id or uid),
+            custom_id=custom,
+            last_token_issued_at=None if last is None else _utc(last),
+        )
 
     @staticmethod
     def _identity_token(user: str, generated: GeneratedToken) -> CommunicationIdentityToken:

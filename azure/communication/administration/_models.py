@@ -9,8 +9,11 @@ from typing import Optional, TypeVar
 
 from azure.core import CaseInsensitiveEnumMeta
 
+from ._identifiers import CommunicationUserIdentifier
+
 __all__ = [
     "CommunicationIdentityToken",
+    "CommunicationUserDetail",
     "EntraAssignment",
     "EntraPrincipalType",
     "TeamsExtensionAssignment",
@@ -106,3 +109,18 @@ class EntraAssignment:
     tenant_id: str
     principal_type: EntraPrincipalType | str
     client_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommunicationUserDetail:
+    """What the service tells about a user (:meth:`CommunicationIdentityClient.get_user`).
+
+    :ivar user: The user.
+    :ivar custom_id: The id of your own given when the user was created (``custom_id``), or ``None``.
+    :ivar last_token_issued_at: When a token was last issued for the user, a timezone-aware UTC
+        ``datetime``; ``None`` when the service does not say (no token yet).
+    """
+
+    user: CommunicationUserIdentifier
+    custom_id: Optional[str] = None
+    last_token_issued_at: Optional[datetime] = None

@@ -24,6 +24,7 @@ from .._base import IdentityClientBase, UserInput, access_token, guarded_async, 
 from .._identifiers import CommunicationIdentifier, CommunicationUserIdentifier
 from .._models import (
     CommunicationIdentityToken,
+    CommunicationUserDetail,
     EntraAssignment,
     EntraPrincipalType,
     TeamsExtensionAssignment,
@@ -35,7 +36,6 @@ from .._scopes import ScopesInput
 if TYPE_CHECKING:
     from .._generated.ga.aio import IdentityRestClient
     from .._generated.preview2020.aio import IdentityPreview2020RestClient
-    from .._generated.preview2025_03_02.aio import IdentityPreview20250302RestClient
 
 __all__ = ["CommunicationIdentityClient"]
 
@@ -96,11 +96,9 @@ class CommunicationIdentityClient(IdentityClientBase):
         return self._generated_client(IdentityPreview2020RestClient)
 
     @property
-    def _preview2025_03_02(self) -> IdentityPreview20250302RestClient:
-        """The generated client of ``2025-03-02-preview``, for what no GA version has (Entra ID users)."""
-        from .._generated.preview2025_03_02.aio import IdentityPreview20250302RestClient
-
-        return self._side_client(IdentityPreview20250302RestClient)
+    def _own(self) -> Any:
+        """The generated client of this version's own layer, for what only its document has."""
+        return self._generated_client(self._own_layer_class())
 
     @property
     def _rest(self) -> Union[IdentityRestClient, IdentityPreview2020RestClient]:
@@ -111,7 +109,7 @@ class CommunicationIdentityClient(IdentityClientBase):
 
     @distributed_trace_async
     @guarded_async
-    async def create_user(self, **kwargs: Any) -> CommunicationUserIdentifier:
+    async def create_user(self, *, custom_id: Optional[str] = None, **kwargs: Any) -> CommunicationUserIdentifier:
         """Create a new Communication Services user.
 
         Where the API version makes create repeatable (its document declares
@@ -119,16 +117,46 @@ class CommunicationIdentityClient(IdentityClientBase):
         a try whose answer was lost (a dropped connection) is sent again with the same two
         headers: the service creates one user and answers the repeat with it.
 
-        :return: The new user; its id is ``raw_id`` (``identifier`` in the 2020 preview's words).
+        :keyword custom_id: An id of your own for the user, 1 to 256 characters (API versions whose
+            document has it: 2025-03-02-preview sends it as ``customId``, 2025-04-01-preview as
+            ``externalId``). Creating again with an id that a user already has returns that user.
+        :return: The new user (or the one that has ``custom_id``); its id is ``raw_id``
+            (``identifier`` in the 2020 preview's words).
+        :raises ValueError: ``custom_id`` empty, longer than 256 characters, or not supported by the
+            client's API version; nothing is sent.
+        :raises TypeError: ``custom_id`` is not a ``str``.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401).
         """
+        if custom_id is not None:
+            request = self._custom_id_create_request(custom_id, None, None)
+            kwargs = repeatable_call(self._api_version, IDENTITY_CREATE, kwargs)
+            user, _ = self._user_and_token(await self._own.communication_identity.create(request, **kwargs))
+            return user
         if self._is_preview:
             created = await self._preview.communication_identity.create(**kwargs)
             return CommunicationUserIdentifier(created.id)
         kwargs = repeatable_call(self._api_version, IDENTITY_CREATE, kwargs)
         user, _ = self._user_and_token(await self._ga.communication_identity.create(**kwargs))
         return user
+
+    @distributed_trace_async
+    @guarded_async
+    async def get_user(self, user: UserInput, **kwargs: Any) -> CommunicationUserDetail:
+        """Read what the service knows about a user (API versions whose document has it).
+
+        :param user: The user, or its id string.
+        :return: The user, the ``custom_id`` it was created with (or ``None``), and when its last
+            token was issued (``None`` when the service does not say).
+        :raises ValueError: A bad ``user``, or an API version without this operation (the message
+            names those that have it); nothing is sent.
+        :raises ~azure.core.exceptions.ResourceNotFoundError: No such user (never created, or deleted).
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
+        uid = self._require_get_user(user)
+        return self._user_detail(await self._own.communication_identity.get(uid, **kwargs), uid)
 
     @distributed_trace_async
     @guarded_async
@@ -198,7 +226,12 @@ class CommunicationIdentityClient(IdentityClientBase):
     @distributed_trace_async
     @guarded_async
     async def create_user_and_token(
-        self, scopes: ScopesInput, *, token_expires_in: Optional[timedelta] = None, **kwargs: Any
+        self,
+        scopes: ScopesInput,
+        *,
+        token_expires_in: Optional[timedelta] = None,
+        custom_id: Optional[str] = None,
+        **kwargs: Any,
     ) -> tuple[CommunicationUserIdentifier, AccessToken]:
         """Create a user and issue it an access token, in one request (two on the 2020 preview).
 
@@ -208,13 +241,19 @@ class CommunicationIdentityClient(IdentityClientBase):
             members or their values (case-insensitive), at least one; duplicates are dropped.
         :keyword token_expires_in: The token's lifetime, 60 minutes to 24 hours in whole minutes
             (API version 2022-10-01 or later); default: the service's, 24 hours.
+        :keyword custom_id: An id of your own for the user, as in :meth:`create_user`; when a user
+            already has it, that user is returned, with a new token.
         :return: The new user and its token (``expires_on`` in epoch seconds).
-        :raises ValueError: An empty or unknown scope, or a lifetime out of range or not supported by
-            the client's API version; nothing is sent.
+        :raises ValueError: An empty or unknown scope, a lifetime out of range, or a ``custom_id`` or
+            lifetime not supported by the client's API version; nothing is sent.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
             ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
+        if custom_id is not None:
+            own = self._custom_id_create_request(custom_id, scopes, token_expires_in)
+            kwargs = repeatable_call(self._api_version, IDENTITY_CREATE, kwargs)
+            return self._created_with_token(await self._own.communication_identity.create(own, **kwargs))
         if self._is_preview:
             body = self._preview_token_request(scopes, token_expires_in)
             user = await self.create_user(**kwargs)
@@ -393,7 +432,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         """
         entra.require(self._api_version, "get_token_for_entra_user")
         kwargs[TEAMS_PHONE_TOKEN_OPTION] = self._teams_phone_token(entra_token)
-        result = await self._preview2025_03_02.entra_id_token.exchange({}, **kwargs)
+        result = await self._own.entra_id_token.exchange({}, **kwargs)
         return entra.exchange_result(result)
 
     @distributed_trace_async
@@ -408,7 +447,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         entra.require(self._api_version, "list_entra_assignments")
-        listed = await self._preview2025_03_02.entra_id_assignments.list(**kwargs)
+        listed = await self._own.entra_id_assignments.list(**kwargs)
         return [entra.assignment(item) for item in listed.value]
 
     @distributed_trace_async
@@ -426,7 +465,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         entra.require(self._api_version, "get_entra_assignment")
-        generated = await self._preview2025_03_02.entra_id_assignment.get(entra.object_id(object_id), **kwargs)
+        generated = await self._own.entra_id_assignment.get(entra.object_id(object_id), **kwargs)
         return entra.assignment(generated)
 
     @distributed_trace_async
@@ -459,7 +498,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         entra.require(self._api_version, "upsert_entra_assignment")
         oid = entra.object_id(object_id)
         body = entra.assignment_request(oid, tenant_id, principal_type, client_ids)
-        generated = await self._preview2025_03_02.entra_id_assignment.upsert(oid, body, **kwargs)
+        generated = await self._own.entra_id_assignment.upsert(oid, body, **kwargs)
         return entra.assignment(generated)
 
     @distributed_trace_async
@@ -494,7 +533,7 @@ class CommunicationIdentityClient(IdentityClientBase):
         """
         entra.require(self._api_version, "update_entra_assignments")
         body = entra.bulk_request(assignments, remove)
-        updated = await self._preview2025_03_02.entra_id_assignments.update(body, **kwargs)
+        updated = await self._own.entra_id_assignments.update(body, **kwargs)
         return [] if updated is None else [entra.assignment(item) for item in updated.value]
 
     @distributed_trace_async
@@ -511,7 +550,7 @@ class CommunicationIdentityClient(IdentityClientBase):
             ``ResourceNotFoundError`` for 404, both subclasses).
         """
         entra.require(self._api_version, "delete_entra_assignment")
-        await self._preview2025_03_02.entra_id_assignment.delete(entra.object_id(object_id), **kwargs)
+        await self._own.entra_id_assignment.delete(entra.object_id(object_id), **kwargs)
 
     # ----- any operation -----
 
@@ -554,12 +593,10 @@ class CommunicationIdentityClient(IdentityClientBase):
         """
         self._closed = True
         transport = self._unbuilt_transport
-        if transport is None:
-            await self._rest.close()
+        if transport is None:  # the generated clients share the transport: closing one closes it
+            await self._built_clients[0].close()
         else:  # never used: nothing to build, only the transport to close, as the pipeline would
             await transport.close()
-        for side in self._side_layers.values():  # they share the transport: closing again is harmless
-            await side.close()
 
     async def __aenter__(self) -> Self:
         self._check_open()
@@ -575,8 +612,6 @@ class CommunicationIdentityClient(IdentityClientBase):
         self._closed = True
         transport = self._unbuilt_transport
         if transport is None:
-            await self._rest.__aexit__(exc_type, exc, tb)
+            await self._built_clients[0].__aexit__(exc_type, exc, tb)
         else:
             await transport.__aexit__(exc_type, exc, tb)
-        for side in self._side_layers.values():
-            await side.close()

@@ -142,6 +142,88 @@ def assignment(raw: bytes, api_version: str) -> tuple[str, tuple[str, ...] | Non
     return principal_type, tuple(dict.fromkeys(c.lower() for c in raw_ids))
 
 
+class EntraAssignmentFields(NamedTuple):
+    """The fields of an Entra access assignment (ids lower-cased, client ids without duplicates)."""
+
+    tenant_id: str
+    principal_type: str
+    client_ids: tuple[str, ...]
+
+
+def entra_assignment_fields(body: Body, api_version: str, object_id: str, where: str = "") -> EntraAssignmentFields:
+    """Check one ``EntraAssignmentCreateOrUpdateRequest`` for ``object_id``; ``where`` prefixes messages."""
+
+    def refuse(message: str, target: str) -> _errors.ServiceError:
+        return _errors.validation(where + message, target)
+
+    try:
+        tenant_id = _guid_field(body, "tenantId")
+    except _errors.ServiceError as error:
+        raise refuse(error.message, error.target or "tenantId") from None
+    principal_type = body.get("principalType")
+    if principal_type is None or principal_type == "":
+        raise refuse("PrincipalType: The PrincipalType field is required.", "PrincipalType")
+    kinds = _versions.enum_values(api_version, "EntraPrincipalType")
+    if principal_type not in kinds:
+        listing = ", ".join(f"'{kind}'" for kind in kinds)
+        raise refuse(f"PrincipalType must be one of {listing}.", "PrincipalType")
+    raw_ids = body.get("clientIds")
+    if raw_ids is None:
+        raise refuse("ClientIds: The ClientIds field is required.", "ClientIds")
+    if not isinstance(raw_ids, list) or not all(isinstance(c, str) and is_guid(c) for c in raw_ids):
+        raise refuse("Provided ClientIds has invalid format.", "clientIds")
+    if not raw_ids:
+        raise refuse("ClientIds: At least one client id is required.", "ClientIds")
+    if principal_type == "tenant" and object_id != tenant_id:
+        raise refuse("An assignment of principalType 'tenant' has the tenant id as its objectId.", "objectId")
+    return EntraAssignmentFields(tenant_id, principal_type, tuple(dict.fromkeys(c.lower() for c in raw_ids)))
+
+
+def entra_assignment(raw: bytes, api_version: str, object_id: str) -> EntraAssignmentFields:
+    """The body of ``PUT /access/entra/assignments/{objectId}``."""
+    body = load_json(raw)
+    if body is None:
+        raise _errors.validation("The request body is required.")
+    return entra_assignment_fields(body, api_version, object_id)
+
+
+class EntraAssignmentsUpdate(NamedTuple):
+    """A bulk update of Entra assignments: what to set (object id -> fields) and what to remove."""
+
+    sets: dict[str, EntraAssignmentFields]
+    removals: list[str]
+
+
+def entra_assignments_update(raw: bytes, api_version: str) -> EntraAssignmentsUpdate:
+    """The body of ``PATCH /access/entra/assignments``: object id -> assignment, or ``null`` to remove.
+
+    Every entry is checked before anything is written; messages name the entry's object id (a
+    GUID, once checked) or, for a key that is not one, its position.
+    """
+    body = load_json(raw)
+    if body is None:
+        raise _errors.validation("The request body is required.")
+    sets: dict[str, EntraAssignmentFields] = {}
+    removals: list[str] = []
+    for position, (key, value) in enumerate(body.items(), start=1):
+        if not is_guid(key):
+            raise _errors.validation(
+                f"Provided ObjectId has invalid format (entry {position} of the body).", "objectId"
+            )
+        object_id = key.lower()
+        if object_id in sets or object_id in removals:
+            raise _errors.validation(f"ObjectId '{object_id}' appears more than once in the body.", "objectId")
+        if value is None:
+            removals.append(object_id)
+        elif isinstance(value, dict):
+            sets[object_id] = entra_assignment_fields(value, api_version, object_id, f"Assignment '{object_id}': ")
+        else:
+            raise _errors.validation(
+                f"Assignment '{object_id}': the value must be an object, or null to remove it.", "objectId"
+            )
+    return EntraAssignmentsUpdate(sets, removals)
+
+
 def introspect_token(raw: bytes) -> str:
     """The ``token`` of ``POST /emulator/introspect``."""
     token = (load_json(raw) or {}).get("token")
@@ -159,6 +241,7 @@ class EntraTokenRequest(NamedTuple):
     scopes: tuple[str, ...] | None
     lifetime_minutes: int | None
     claims: dict[str, Any]
+    resource: str = "teams"
 
 
 def _guid_field(body: Body, name: str) -> str:
@@ -171,7 +254,7 @@ def _guid_field(body: Body, name: str) -> str:
     return value.lower()
 
 
-def entra_token_request(raw: bytes, max_minutes: int) -> EntraTokenRequest:
+def entra_token_request(raw: bytes, max_minutes: int, resources: tuple[str, ...] = ("teams",)) -> EntraTokenRequest:
     """The fields of ``POST /emulator/entra/token`` (ids lower-cased, as Entra writes them)."""
     body = load_json(raw)
     if body is None:
@@ -194,8 +277,12 @@ def entra_token_request(raw: bytes, max_minutes: int) -> EntraTokenRequest:
     claims = body.get("claims")
     if claims is not None and not isinstance(claims, dict):
         raise _errors.validation("Claims: The Claims field must be an object.", "Claims")
+    resource = body.get("resource", resources[0])
+    if resource not in resources:
+        listing = ", ".join(f"'{name}'" for name in resources)
+        raise _errors.validation(f"Resource must be one of {listing}.", "Resource")
     return EntraTokenRequest(
-        tenant_id, object_id, app_id, None if scopes is None else tuple(scopes), minutes, claims or {}
+        tenant_id, object_id, app_id, None if scopes is None else tuple(scopes), minutes, claims or {}, resource
     )
 
 

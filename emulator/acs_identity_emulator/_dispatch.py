@@ -54,7 +54,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import ContentEncodingError
 
 from . import _errors, _repeatability, _versions
-from ._entra import EntraCaller, bearer_caller
+from ._entra import EntraCaller, bearer_caller, clients_caller
 
 if TYPE_CHECKING:
     from ._app import Emulator
@@ -63,8 +63,9 @@ log = logging.getLogger("acs_identity_emulator")
 
 #: What a handler returns: the status and the JSON body (``None``: no body, as for 204).
 Result = tuple[int, Any]
-#: How an operation authenticates: the resource's HMAC key, an Entra bearer token, or not at all.
-Auth = Literal["hmac", "bearer", "none"]
+#: How an operation authenticates: the resource's HMAC key, an Entra bearer token (``bearer``: for
+#: the Teams Phone resource; ``clients-bearer``: for Communication Services Clients), or not at all.
+Auth = Literal["hmac", "bearer", "clients-bearer", "none"]
 #: A handler: (service, request context) -> (status, JSON body or None).
 Handler = Callable[["Emulator", "Call"], Awaitable[Result]]
 #: Runs between authentication and the handler: (service, call, handler) -> what to answer.
@@ -97,7 +98,7 @@ class Call:
     api_version: str
     body: bytes
     operation: Operation
-    #: Who the Entra bearer token speaks for (operations with ``auth="bearer"`` only).
+    #: Who the Entra bearer token speaks for (operations with ``auth="bearer"`` or ``"clients-bearer"`` only).
     caller: EntraCaller | None = None
     #: Headers the answer carries besides the usual ones (``Repeatability-Result``).
     response_headers: dict[str, str] = field(default_factory=dict)
@@ -264,6 +265,8 @@ async def dispatch(service: Emulator, request: web.BaseRequest, headers: dict[st
         service.verifier.verify(request.method, raw, request.headers, body)
     elif operation.auth == "bearer":
         caller = bearer_caller(service.entra, request.headers)
+    elif operation.auth == "clients-bearer":
+        caller = clients_caller(service.entra, request.headers)
 
     api_version = ""
     if operation.versions is not None:

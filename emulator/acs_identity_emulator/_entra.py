@@ -7,20 +7,23 @@ an Entra token). ``POST /emulator/entra/token`` (HMAC-signed like every call) mi
 command ``acs-identity-emulator entra-token`` and ``acs_identity_emulator.testing.entra_token``
 call that route.
 
-Two operations read an Entra token, and accept only the ones this service minted: the Teams
-user exchange (the token is in its body; :func:`entra_claims`) and the Teams Phone exchange (the
-token is its ``Authorization: Bearer`` credential; :func:`bearer_caller`, that operation's
-authentication). What is checked, in order, each failure a 401 ``InvalidAccessToken``:
+Three operations read an Entra token, and accept only the ones this service minted: the Teams
+user exchange (the token is in its body; :func:`entra_claims`), the Teams Phone exchange and the
+Entra ID user exchange (the token is their ``Authorization: Bearer`` credential;
+:func:`bearer_caller` and :func:`clients_caller`, those operations' authentication). What is
+checked, in order, each failure a 401 ``InvalidAccessToken``:
 
 - the token is a JWS in its one spelling, ``alg`` ``RS256``, signed with this service's issuer
   key (``alg: none``, unsigned and foreign-signed tokens are refused);
 - ``exp`` a finite number in the future (no later than ``expiresOn`` can say); ``nbf`` and
   ``iat``, when present, finite numbers no later than now plus :data:`CLOCK_SKEW_SECONDS`;
-- ``aud`` is the Communication Services Entra resource (:data:`AUDIENCE`, or its app id);
+- ``aud`` is the Communication Services Entra resource (:data:`AUDIENCE`, or its app id; for the
+  Entra ID user exchange, the Communication Services Clients resource, :data:`CLIENTS_AUDIENCE`);
 - ``tid`` a GUID and ``iss`` that tenant's issuer, in the v1 or the v2 form;
 - ``scp`` (space-separated) grants what the exchange needs (:data:`TEAMS_USER_SCOPES`: either;
-  :data:`TEAMS_PHONE_SCOPE`), and for the Teams Phone exchange ``oid`` and ``appid``/``azp``
-  are GUIDs.
+  :data:`TEAMS_PHONE_SCOPE`; one of :data:`CLIENTS_SCOPES`), and for the two bearer exchanges
+  ``oid`` and ``appid``/``azp`` are GUIDs (and for the Entra ID user exchange ``groups``, when
+  present, a list of GUIDs).
 
 Why a refusal happened is logged at INFO (one line, never the token), since the answer must stay
 the service's one message.
@@ -56,8 +59,16 @@ AUDIENCE_APP_ID = "1fd5118e-2576-4263-8130-9503064c837a"
 TEAMS_USER_SCOPES = ("Teams.ManageCalls", "Teams.ManageChats")
 #: ... and the Teams Phone exchange this one.
 TEAMS_PHONE_SCOPE = "TeamsExtension.ManageCalls"
-#: What a minted token grants unless asked otherwise: enough for both exchanges.
+#: The Entra resource of the Entra ID user exchange (2025-03-02-preview), "Azure Communication
+#: Services Clients" (clients ask for ``https://communication.azure.com/clients/VoIP``), and its
+#: delegated permissions with the ACS token scope each one gives.
+CLIENTS_AUDIENCE = "https://communication.azure.com/clients"
+CLIENTS_SCOPES = {"VoIP": "voip", "Chat": "chat"}
+#: What a minted token grants unless asked otherwise: enough for both Teams exchanges.
 DEFAULT_SCOPES = (*TEAMS_USER_SCOPES, TEAMS_PHONE_SCOPE)
+#: The resources a minted token may be for (``resource`` of ``POST /emulator/entra/token``): its
+#: ``aud`` and the scopes it grants unless asked otherwise.
+RESOURCES = {"teams": (AUDIENCE, DEFAULT_SCOPES), "clients": (CLIENTS_AUDIENCE, ("VoIP",))}
 #: Minted lifetime: Entra's default for access tokens is about an hour.
 DEFAULT_LIFETIME_MINUTES = 60
 MAX_LIFETIME_MINUTES = 24 * 60
@@ -107,6 +118,7 @@ class EntraIssuer:
         scopes: tuple[str, ...] = DEFAULT_SCOPES,
         lifetime_minutes: int = DEFAULT_LIFETIME_MINUTES,
         overrides: Mapping[str, Any] | None = None,
+        audience: str = AUDIENCE,
     ) -> tuple[str, float]:
         """A signed v1-shaped Entra access token of a user, and its ``exp``.
 
@@ -116,7 +128,7 @@ class EntraIssuer:
         signer = await self._ensure_signer()
         now = int(time.time())
         claims: dict[str, Any] = {
-            "aud": AUDIENCE,
+            "aud": audience,
             "iss": v1_issuer(tenant_id),
             "iat": now,
             "nbf": now,
@@ -156,8 +168,14 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int) or math.isfinite(value) else None
 
 
-def entra_claims(issuer: EntraIssuer, token: str, needs: tuple[str, ...]) -> dict[str, Any]:
-    """Claims of a valid Entra token this service minted whose ``scp`` has one of ``needs``, else 401."""
+def entra_claims(
+    issuer: EntraIssuer,
+    token: str,
+    needs: tuple[str, ...],
+    audiences: tuple[str, ...] = (AUDIENCE, AUDIENCE_APP_ID),
+) -> dict[str, Any]:
+    """Claims of a valid Entra token this service minted for one of ``audiences`` whose ``scp`` has
+    one of ``needs``, else 401."""
     claims = issuer.verify(token.strip())
     if claims is None:
         raise _refuse(
@@ -173,8 +191,8 @@ def entra_claims(issuer: EntraIssuer, token: str, needs: tuple[str, ...]) -> dic
             value = _number(claims[name])
             if value is None or value > now + CLOCK_SKEW_SECONDS:
                 raise _refuse(f"{name} is not a number or is in the future")
-    if claims.get("aud") not in (AUDIENCE, AUDIENCE_APP_ID):
-        raise _refuse(f"aud is not {AUDIENCE}")
+    if claims.get("aud") not in audiences:
+        raise _refuse(f"aud is not {audiences[0]}")
     tid = claims.get("tid")
     if not isinstance(tid, str) or not is_guid(tid):
         raise _refuse("tid is not a tenant GUID")
@@ -194,15 +212,38 @@ class EntraCaller(NamedTuple):
     object_id: str
     app_id: str
     exp: float
+    #: What ``scp`` grants (space-separated in the token).
+    scopes: tuple[str, ...] = ()
+    #: The groups the user is a member of (the ``groups`` claim, lower case), when the token says.
+    groups: tuple[str, ...] = ()
+
+
+def _caller(
+    issuer: EntraIssuer,
+    headers: Mapping[str, str],
+    needs: tuple[str, ...],
+    audiences: tuple[str, ...],
+    with_groups: bool = False,
+) -> EntraCaller:
+    scheme, _, token = headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _errors.invalid_access_token()
+    claims = entra_claims(issuer, token, needs, audiences)
+    tid, oid, app = claims["tid"], claims.get("oid"), claims.get("appid", claims.get("azp"))
+    if not (isinstance(oid, str) and isinstance(app, str) and is_guid(oid) and is_guid(app)):
+        raise _refuse("oid or appid/azp is not a GUID")
+    groups = claims.get("groups", []) if with_groups else []
+    if not isinstance(groups, list) or not all(isinstance(g, str) and is_guid(g) for g in groups):
+        raise _refuse("groups is not a list of GUIDs")
+    scopes = tuple(str(claims["scp"]).split(" "))
+    return EntraCaller(tid, oid, app, float(claims["exp"]), scopes, tuple(g.lower() for g in groups))
 
 
 def bearer_caller(issuer: EntraIssuer, headers: Mapping[str, str]) -> EntraCaller:
     """The caller of ``Authorization: Bearer <Entra token>`` for the Teams Phone exchange, else 401."""
-    scheme, _, token = headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _errors.invalid_access_token()
-    claims = entra_claims(issuer, token, (TEAMS_PHONE_SCOPE,))
-    tid, oid, app = claims["tid"], claims.get("oid"), claims.get("appid", claims.get("azp"))
-    if not (isinstance(oid, str) and isinstance(app, str) and is_guid(oid) and is_guid(app)):
-        raise _refuse("oid or appid/azp is not a GUID")
-    return EntraCaller(tid, oid, app, float(claims["exp"]))
+    return _caller(issuer, headers, (TEAMS_PHONE_SCOPE,), (AUDIENCE, AUDIENCE_APP_ID))
+
+
+def clients_caller(issuer: EntraIssuer, headers: Mapping[str, str]) -> EntraCaller:
+    """The caller of ``Authorization: Bearer <Entra token>`` for the Entra ID user exchange, else 401."""
+    return _caller(issuer, headers, tuple(CLIENTS_SCOPES), (CLIENTS_AUDIENCE,), with_groups=True)

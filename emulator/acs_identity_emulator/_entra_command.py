@@ -36,6 +36,7 @@ def request_entra_token(
     expires_in_minutes: int | None = None,
     claims: dict[str, Any] | None = None,
     connection_verify: str | bool | None = None,
+    resource: str | None = None,
 ) -> tuple[str, str | None]:
     """``(token, expiresOn)`` minted by the local service of ``connection_string``.
 
@@ -53,6 +54,8 @@ def request_entra_token(
         body["expiresInMinutes"] = expires_in_minutes
     if claims:
         body["claims"] = claims
+    if resource is not None:
+        body["resource"] = resource
     options: dict[str, Any] = {} if connection_verify is None else {"connection_verify": connection_verify}
     with CommunicationIdentityClient.from_connection_string(connection_string, **options) as client:
         response = client.send_request(HttpRequest("POST", PATH, json=body))
@@ -104,6 +107,13 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         nargs="+",
         help="delegated permissions written to scp (default: Teams.ManageCalls Teams.ManageChats "
         "TeamsExtension.ManageCalls, enough for both exchanges)",
+    )
+    parser.add_argument(
+        "--resource",
+        choices=("teams", "clients"),
+        help="what the token is for: teams (aud https://auth.msft.communication.azure.com: the Teams user and "
+        "Teams Phone exchanges; the default) or clients (aud https://communication.azure.com/clients, default "
+        "scope VoIP: the Entra ID user exchange of 2025-03-02-preview)",
     )
     parser.add_argument(
         "--expires-in", type=_minutes, metavar="MIN", help="token lifetime in minutes, 1 to 1440 (default 60)"
@@ -192,6 +202,7 @@ def main(argv: Sequence[str], prog: str) -> int:
             scopes=args.scopes,
             expires_in_minutes=args.expires_in,
             connection_verify=args.ca_file,
+            resource=args.resource,
         )
     except ValueError as error:
         return _fail(prog, f"{source}: {error}", secrets, EXIT_USAGE)

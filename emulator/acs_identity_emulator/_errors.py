@@ -249,3 +249,25 @@ def role_not_found(role_id: str) -> ServiceError:
 def condition_not_met(header: str) -> ServiceError:
     """412 when a conditional header (``If-Match``, ``If-None-Match``, ``If-Unmodified-Since``) does not hold."""
     return ServiceError(412, "ConditionNotMet", f"The condition in {header} does not hold for this resource.", header)
+
+
+def no_entra_assignment(tenant_id: str, object_id: str) -> ServiceError:
+    """403 for an Entra ID user exchange by a user whom no Entra access assignment covers."""
+    return ServiceError(
+        403,
+        "Forbidden",
+        f"No Entra access assignment covers object '{object_id}' in tenant '{tenant_id}' "
+        "(as a user, through a group or as the whole tenant).",
+    )
+
+
+def client_not_in_entra_assignment(client_id: str) -> ServiceError:
+    """403 for an Entra ID user exchange by an application no covering assignment lists."""
+    return ServiceError(
+        403, "Forbidden", f"Client application '{client_id}' is not allowed by the Entra access assignments."
+    )
+
+
+def entra_assignment_not_found(object_id: str) -> ServiceError:
+    """404 for an Entra access assignment that does not exist."""
+    return ServiceError(404, "AssignmentNotFound", f"Entra assignment for object '{object_id}' was not found.")

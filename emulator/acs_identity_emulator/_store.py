@@ -42,6 +42,8 @@ from ._store_roles import Role, Roles
 from ._store_tables import (
     Assignment,
     Assignments,
+    EntraAssignment,
+    EntraAssignments,
     IdentityDetails,
     RepeatableAnswer,
     RepeatableAnswers,
@@ -52,6 +54,7 @@ __all__ = [
     "DEFAULT_TOMBSTONE_RETENTION",
     "MIN_TOMBSTONE_RETENTION",
     "Assignment",
+    "EntraAssignment",
     "IdentityState",
     "RepeatableAnswer",
     "Role",
@@ -122,6 +125,13 @@ CREATE TABLE IF NOT EXISTS roles (
     created_at  REAL NOT NULL,
     updated_at  REAL NOT NULL,
     etag        TEXT NOT NULL
+);
+-- Entra access assignments (2025-03-02-preview), one per object id of the resource
+CREATE TABLE IF NOT EXISTS entra_assignments (
+    object_id      TEXT PRIMARY KEY,  -- lower case
+    tenant_id      TEXT NOT NULL,     -- lower case
+    principal_type TEXT NOT NULL,
+    client_ids     TEXT NOT NULL      -- JSON array of lower-case application ids
 );
 """
 
@@ -200,6 +210,8 @@ class Store:
         self._lock = threading.Lock()
         #: Teams Phone access assignments.
         self.assignments = Assignments(self._db, self._lock)
+        #: Entra access assignments.
+        self.entra_assignments = EntraAssignments(self._db, self._lock)
         #: Answers to repeatable requests (see ``_repeatability``).
         self.answers = RepeatableAnswers(self._db, self._lock)
         #: Roles (2023-08-30-preview).

@@ -1,9 +1,10 @@
-"""Three of the store's tables, each behind a small class: Teams Phone assignments, the answers
-to repeatable requests, and identities' details (caller-chosen id, last token time).
+"""Four of the store's tables, each behind a small class: Teams Phone assignments, the answers
+to repeatable requests, identities' details (caller-chosen id, last token time) and Entra
+assignments.
 
 They share the :class:`~._store.Store`'s connection and write lock (the table definitions are in
-``_store._SCHEMA``, with the rest); ``store.assignments``, ``store.answers`` and ``store.details``
-are these. The Roles table is in ``_store_roles``.
+``_store._SCHEMA``, with the rest); ``store.assignments``, ``store.answers``, ``store.details`` and
+``store.entra_assignments`` are these. The Roles table is in ``_store_roles``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -183,3 +184,102 @@ class IdentityDetails:
                 "ON CONFLICT (identity_id) DO UPDATE SET last_token_at = excluded.last_token_at",
                 (identity_id, now),
             )
+
+
+@dataclass(frozen=True, slots=True)
+class EntraAssignment:
+    """An Entra access assignment (2025-03-02-preview): which applications may exchange Entra
+    tokens of a user, of a group's members or of a whole tenant (ids in lower case)."""
+
+    object_id: str
+    tenant_id: str
+    principal_type: str
+    client_ids: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """The wire shape of ``EntraAssignment``."""
+        return {
+            "objectId": self.object_id,
+            "tenantId": self.tenant_id,
+            "principalType": self.principal_type,
+            "clientIds": list(self.client_ids),
+        }
+
+
+def _entra_row(row: tuple[str, str, str, str]) -> EntraAssignment:
+    return EntraAssignment(row[0], row[1], row[2], tuple(json.loads(row[3])))
+
+
+class EntraAssignments:
+    """Entra access assignments of the resource, keyed by object id (lower case)."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
+        self._db = db
+        self._lock = lock
+
+    def get(self, object_id: str) -> EntraAssignment | None:
+        """The assignment of ``object_id``, or ``None``."""
+        row = self._db.execute(
+            "SELECT object_id, tenant_id, principal_type, client_ids FROM entra_assignments WHERE object_id = ?",
+            (object_id.lower(),),
+        ).fetchone()
+        return None if row is None else _entra_row(row)
+
+    def all(self) -> list[EntraAssignment]:
+        """Every assignment, by object id."""
+        rows = self._db.execute(
+            "SELECT object_id, tenant_id, principal_type, client_ids FROM entra_assignments ORDER BY object_id"
+        ).fetchall()
+        return [_entra_row(row) for row in rows]
+
+    def matching(self, tenant_id: str, object_ids: Iterable[str]) -> list[EntraAssignment]:
+        """The assignments of ``tenant_id`` whose object id is one of ``object_ids``."""
+        ids = json.dumps(sorted({o.lower() for o in object_ids}))
+        rows = self._db.execute(
+            "SELECT object_id, tenant_id, principal_type, client_ids FROM entra_assignments"
+            " WHERE tenant_id = ? AND object_id IN (SELECT value FROM json_each(?))",
+            (tenant_id.lower(), ids),
+        ).fetchall()
+        return [_entra_row(row) for row in rows]
+
+    def _write(self, assignment: EntraAssignment) -> bool:
+        created = (
+            self._db.execute("SELECT 1 FROM entra_assignments WHERE object_id = ?", (assignment.object_id,)).fetchone()
+            is None
+        )
+        self._db.execute(
+            "INSERT OR REPLACE INTO entra_assignments (object_id, tenant_id, principal_type, client_ids)"
+            " VALUES (?, ?, ?, ?)",
+            (
+                assignment.object_id,
+                assignment.tenant_id,
+                assignment.principal_type,
+                json.dumps(list(assignment.client_ids)),
+            ),
+        )
+        return created
+
+    def upsert(self, assignment: EntraAssignment) -> bool:
+        """Create or replace (committed on return); return True when it was created."""
+        with self._lock:
+            return self._write(assignment)
+
+    def delete(self, object_id: str) -> bool:
+        """Delete (committed on return); return False when there was nothing to delete."""
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM entra_assignments WHERE object_id = ?", (object_id.lower(),))
+        return cursor.rowcount > 0
+
+    def update(self, sets: Iterable[EntraAssignment], removals: Iterable[str]) -> None:
+        """Set and remove assignments in one transaction: all of it is committed on return, or none."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for object_id in removals:
+                    self._db.execute("DELETE FROM entra_assignments WHERE object_id = ?", (object_id.lower(),))
+                for assignment in sets:
+                    self._write(assignment)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")

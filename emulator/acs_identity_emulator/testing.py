@@ -274,6 +274,7 @@ def entra_token(
     scopes: Sequence[str] | None = None,
     expires_in_minutes: int | None = None,
     claims: dict[str, Any] | None = None,
+    resource: str | None = None,
 ) -> str:
     """A signed Entra ID access token of a Teams user, minted by the running ``emulator``.
 
@@ -281,6 +282,8 @@ def entra_token(
     permissions of both); see the emulator README, *Entra ID tokens*. ``claims`` replaces or
     adds claims (``None`` removes one), for tests of how the exchanges refuse tokens: for
     example ``claims={"exp": 1}`` is a token that expired long ago, still correctly signed.
+    ``resource="clients"`` makes a token for the Entra ID user exchange of 2025-03-02-preview
+    instead (``aud`` ``https://communication.azure.com/clients``, scope ``VoIP`` by default).
     """
     from ._entra_command import request_entra_token  # the client, loaded only when asked for
 
@@ -293,5 +296,6 @@ def entra_token(
         expires_in_minutes=expires_in_minutes,
         claims=claims,
         connection_verify=emulator.certificate,
+        resource=resource,
     )
     return token

@@ -25,6 +25,8 @@ from azure.communication.administration import (
     CommunicationRole,
     CommunicationUser,
     CommunicationUserDetail,
+    EntraAssignment,
+    EntraPrincipalType,
     TeamsExtensionAssignment,
     TeamsExtensionPrincipalType,
     TeamsExtensionUserIdentifier,
@@ -75,10 +77,15 @@ class Case:
     responses: Callable[[ApiVersion], list[tuple]]
     expect: Callable[[ApiVersion], list[Expect]]
     check: Callable[[Any, ApiVersion], None]
+    #: "METHOD path": the case runs on the versions whose document has it (the catalog says), not
+    #: on every version from ``minimum`` on (a preview's operation may be in no later version).
+    operation: Optional[str] = None
     #: For a feature that only some versions have (a preview's): those versions, from the catalog.
     only: Optional[Callable[[ApiVersion], bool]] = None
 
     def supports(self, version: ApiVersion) -> bool:
+        if self.operation is not None:
+            return version.value in _catalog.OPERATION_VERSIONS.get(self.operation, ())
         if self.only is not None:
             return self.only(version) and sendable(self, version)
         return ORDER[version] >= ORDER[self.minimum] and sendable(self, version)
@@ -543,6 +550,103 @@ CASES += [
 ]
 
 
+# -- Entra ID users (2025-03-02-preview) --------------------------------------------
+ENTRA_PREVIEW = ApiVersion.V2025_03_02_PREVIEW
+ENTRA_OTHER = "0f0e0d0c-0b0a-4909-8807-060504030201"
+ENTRA_ASSIGNMENTS = "/access/entra/assignments"
+ENTRA_ASSIGNMENT_PATH = f"{ENTRA_ASSIGNMENTS}/{OBJECT}"
+ENTRA_BODY = {"objectId": OBJECT, "tenantId": TENANT, "principalType": "group", "clientIds": [APP]}
+ENTRA_REQUEST = {"tenantId": TENANT, "principalType": "group", "clientIds": [APP]}
+ENTRA_ASSIGNMENT = EntraAssignment(OBJECT, TENANT, EntraPrincipalType.GROUP, (APP,))
+
+
+def _is_entra_assignment(result: Any, _v: ApiVersion) -> None:
+    assert result == ENTRA_ASSIGNMENT
+    assert type(result.principal_type) is EntraPrincipalType
+
+
+def _is_entra_assignments(result: Any, _v: ApiVersion) -> None:
+    assert result == [ENTRA_ASSIGNMENT]
+
+
+CASES += [
+    Case(
+        "get_token_for_entra_user",
+        ENTRA_PREVIEW,
+        lambda c: c.get_token_for_entra_user("entra-user-token"),
+        lambda v: [(200, {"identity": {"id": PHONE_ID}, "accessToken": {"token": f.TOKEN, "expiresOn": f.EXPIRES_ON}})],
+        lambda v: [
+            Expect("POST", "/access/entra/:exchangeAccessToken", {}, "application/json", bearer="entra-user-token")
+        ],
+        _is_phone_result,
+        "POST /access/entra/:exchangeAccessToken",
+    ),
+    Case(
+        "list_entra_assignments",
+        ENTRA_PREVIEW,
+        lambda c: c.list_entra_assignments(),
+        lambda v: [(200, {"value": [ENTRA_BODY]})],
+        lambda v: [Expect("GET", ENTRA_ASSIGNMENTS)],
+        _is_entra_assignments,
+        f"GET {ENTRA_ASSIGNMENTS}",
+    ),
+    Case(
+        "update_entra_assignments",
+        ENTRA_PREVIEW,
+        lambda c: c.update_entra_assignments(
+            assignments=[EntraAssignment(OBJECT, TENANT, "GROUP", [APP])], remove=[ENTRA_OTHER]
+        ),
+        lambda v: [(200, {"value": [ENTRA_BODY]})],
+        lambda v: [
+            Expect(
+                "PATCH",
+                ENTRA_ASSIGNMENTS,
+                {OBJECT: ENTRA_REQUEST, ENTRA_OTHER: None},
+                "application/merge-patch+json",
+            )
+        ],
+        _is_entra_assignments,
+        f"PATCH {ENTRA_ASSIGNMENTS}",
+    ),
+    Case(
+        "update_entra_assignments_removing_only",
+        ENTRA_PREVIEW,
+        lambda c: c.update_entra_assignments(remove=[ENTRA_OTHER]),
+        lambda v: [f.NO_CONTENT],
+        lambda v: [Expect("PATCH", ENTRA_ASSIGNMENTS, {ENTRA_OTHER: None}, "application/merge-patch+json")],
+        lambda result, _v: _is_empty_list(result),
+        f"PATCH {ENTRA_ASSIGNMENTS}",
+    ),
+    Case(
+        "get_entra_assignment",
+        ENTRA_PREVIEW,
+        lambda c: c.get_entra_assignment(OBJECT),
+        lambda v: [(200, ENTRA_BODY)],
+        lambda v: [Expect("GET", ENTRA_ASSIGNMENT_PATH)],
+        _is_entra_assignment,
+        "GET /access/entra/assignments/{objectId}",
+    ),
+    Case(
+        "upsert_entra_assignment",
+        ENTRA_PREVIEW,
+        lambda c: c.upsert_entra_assignment(OBJECT, tenant_id=TENANT, principal_type="group", client_ids=[APP]),
+        lambda v: [(201, ENTRA_BODY)],
+        lambda v: [Expect("PUT", ENTRA_ASSIGNMENT_PATH, ENTRA_REQUEST, "application/json")],
+        _is_entra_assignment,
+        "PUT /access/entra/assignments/{objectId}",
+    ),
+    Case(
+        "delete_entra_assignment",
+        ENTRA_PREVIEW,
+        lambda c: c.delete_entra_assignment(OBJECT),
+        lambda v: [f.NO_CONTENT],
+        lambda v: [Expect("DELETE", ENTRA_ASSIGNMENT_PATH)],
+        _is_none,
+        "DELETE /access/entra/assignments/{objectId}",
+    ),
+]
+
+
 def _equals(result: Any, expected: Any) -> None:
     assert result == expected
 
@@ -554,6 +658,10 @@ def _declares_repeatability(version: ApiVersion, method: str, path: str) -> bool
         if m == method and _template_regex(template).match(path):
             return "Repeatability-Request-ID" in names and "Repeatability-First-Sent" in names
     return False
+
+
+def _is_empty_list(result: Any) -> None:
+    assert result == []
 
 
 def cases_for(versions: list[ApiVersion]) -> list[Any]:

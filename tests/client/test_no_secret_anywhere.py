@@ -69,6 +69,29 @@ METHOD_CALLS: dict[str, Call] = {
     "delete_teams_extension_assignment(tenant_id)": lambda c, k, u: c.delete_teams_extension_assignment(k, OBJECT),
     "delete_teams_extension_assignment(object_id)": lambda c, k, u: c.delete_teams_extension_assignment(TENANT, k),
 }
+#: The Entra ID user methods, called on the one version that has them.
+ENTRA_V = ApiVersion.V2025_03_02_PREVIEW
+ENTRA_CALLS: dict[str, Call] = {
+    "get_token_for_entra_user(entra_token)": lambda c, k, u: c.get_token_for_entra_user(k),
+    "get_entra_assignment(object_id)": lambda c, k, u: c.get_entra_assignment(k),
+    "delete_entra_assignment(object_id)": lambda c, k, u: c.delete_entra_assignment(k),
+    "upsert_entra_assignment(object_id)": lambda c, k, u: c.upsert_entra_assignment(
+        k, tenant_id=TENANT, principal_type="user", client_ids=[APP]
+    ),
+    "upsert_entra_assignment(tenant_id)": lambda c, k, u: c.upsert_entra_assignment(
+        OBJECT, tenant_id=k, principal_type="user", client_ids=[APP]
+    ),
+    "upsert_entra_assignment(principal_type)": lambda c, k, u: c.upsert_entra_assignment(
+        OBJECT, tenant_id=TENANT, principal_type=k, client_ids=[APP]
+    ),
+    "upsert_entra_assignment(client_ids=[key])": lambda c, k, u: c.upsert_entra_assignment(
+        OBJECT, tenant_id=TENANT, principal_type="user", client_ids=[k]
+    ),
+    "update_entra_assignments(remove=[key])": lambda c, k, u: c.update_entra_assignments(remove=[k]),
+    "update_entra_assignments(remove=key)": lambda c, k, u: c.update_entra_assignments(remove=k),
+    "update_entra_assignments(assignments=[key])": lambda c, k, u: c.update_entra_assignments(assignments=[k]),
+}
+METHOD_CALLS.update(ENTRA_CALLS)
 
 
 def _texts(error: BaseException) -> Iterator[str]:
@@ -160,7 +183,10 @@ def test_sync_methods(
     key = identity_service.access_key
     texts: list[str] = []
     with CommunicationIdentityClient.from_connection_string(
-        identity_service.connection_string, api_version=V, logging_enable=True, retry_total=0
+        identity_service.connection_string,
+        api_version=ENTRA_V if where in ENTRA_CALLS else V,
+        logging_enable=True,
+        retry_total=0,
     ) as client:
         try:
             texts.append(repr(METHOD_CALLS[where](client, key, existing_user)))
@@ -179,7 +205,10 @@ def test_async_methods(
     async def main() -> list[str]:
         texts: list[str] = []
         async with AsyncClient.from_connection_string(
-            identity_service.connection_string, api_version=V, logging_enable=True, retry_total=0
+            identity_service.connection_string,
+            api_version=ENTRA_V if where in ENTRA_CALLS else V,
+            logging_enable=True,
+            retry_total=0,
         ) as client:
             try:
                 texts.append(repr(await METHOD_CALLS[where](client, key, existing_user)))

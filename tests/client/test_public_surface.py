@@ -37,6 +37,8 @@ def test_all_is_locked():
         "CommunicationUserDetail",
         "CommunicationUserIdentifier",
         "ConnectionString",
+        "EntraAssignment",
+        "EntraPrincipalType",
         "MicrosoftTeamsAppIdentifier",
         "MicrosoftTeamsUserIdentifier",
         "PhoneNumberIdentifier",
@@ -140,17 +142,23 @@ def test_public_methods_are_the_documented_ones(cls):
         "close",
         "create_user",
         "create_user_and_token",
+        "delete_entra_assignment",
         "delete_teams_extension_assignment",
         "delete_user",
         "from_connection_string",
+        "get_entra_assignment",
         "get_teams_extension_assignment",
         "get_token",
+        "get_token_for_entra_user",
         "get_token_for_teams_phone_user",
         "get_token_for_teams_user",
         "get_user",
         "issue_token",
+        "list_entra_assignments",
         "revoke_tokens",
         "send_request",
+        "update_entra_assignments",
+        "upsert_entra_assignment",
         "upsert_teams_extension_assignment",
         # the Roles API (2023-08-30-preview)
         "create_role",
@@ -161,9 +169,11 @@ def test_public_methods_are_the_documented_ones(cls):
     }
 
 
-def test_result_types_are_not_generated():
-    import azure.communication.administration._generated.ga.models as g
+@pytest.mark.parametrize("layer", ["ga", "preview2025_03_02"])
+def test_result_types_are_not_generated(layer):
+    import importlib
 
+    g = importlib.import_module(f"azure.communication.administration._generated.{layer}.models")
     public = set(pkg.__all__)
     for name in dir(g):
         if isinstance(getattr(g, name), type):

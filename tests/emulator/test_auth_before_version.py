@@ -44,8 +44,15 @@ REQUESTS = {
         )
         for method in ("GET", "PUT", "DELETE")
     },
+    ("POST", "/access/entra/:exchangeAccessToken"): ("/access/entra/:exchangeAccessToken", INVALID_TOKEN),
+    ("GET", "/access/entra/assignments"): ("/access/entra/assignments", DENIED),
+    ("PATCH", "/access/entra/assignments"): ("/access/entra/assignments", DENIED),
+    **{
+        (method, "/access/entra/assignments/{objectId}"): (f"/access/entra/assignments/{OBJECT}", DENIED)
+        for method in ("GET", "PUT", "DELETE")
+    },
 }
-#: How each operation of the routing table authenticates (``hmac`` or ``bearer``).
+#: How each operation of the routing table authenticates (``hmac``, or an Entra bearer token).
 _AUTH = {op.key: op.auth for route in routing_table() for op in route.methods.values()}
 #: Versions the routes have or do not have, one no document has, an empty one and none at all.
 QUERIES = [
@@ -70,7 +77,7 @@ def _wire(operation: tuple[str, str]) -> tuple[str, bytes]:
     if operation in REQUESTS:
         return REQUESTS[operation]
     auth = _AUTH[operation]
-    return re.sub(r"\{[^}]+\}", OBJECT, operation[1]), INVALID_TOKEN if auth == "bearer" else DENIED
+    return re.sub(r"\{[^}]+\}", OBJECT, operation[1]), INVALID_TOKEN if auth != "hmac" else DENIED
 
 
 def _send(port: int, method: str, target: str, headers: dict[str, str]) -> tuple[int, str | None, bytes]:

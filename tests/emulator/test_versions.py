@@ -105,4 +105,6 @@ def test_the_service_reads_the_catalog_without_importing_the_client() -> None:
 def test_every_handler_serves_a_documented_operation() -> None:
     # The converse is not required: a new operation answers 501 until it gets a handler.
     assert _dispatch.registered() <= set(_versions.operations())
-    assert len(_dispatch.registered()) == 17  # 11, the Roles API's five (2023-08-30-preview), GET /identities/{id}
+    # 11, the Roles API's five (2023-08-30-preview), GET /identities/{id} (the 2025 previews),
+    # the six Entra ID user operations (2025-03-02-preview)
+    assert len(_dispatch.registered()) == 23

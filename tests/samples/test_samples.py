@@ -81,7 +81,13 @@ def test_modern_samples(identity_service: EmulatorProcess, name: str) -> None:
 
 
 def test_samples_mark_their_snippets() -> None:
-    for name in ("identity_2020_preview.py", "identity_sync.py", "identity_async.py", "teams_phone.py"):
+    for name in (
+        "identity_2020_preview.py",
+        "identity_sync.py",
+        "identity_async.py",
+        "teams_phone.py",
+        "entra_users.py",
+    ):
         text = (SAMPLES / name).read_text(encoding="utf-8")
         starts = re.findall(r"# \[START (\w+)\]", text)
         ends = re.findall(r"# \[END (\w+)\]", text)
@@ -250,6 +256,32 @@ def test_teams_phone_sample(identity_service: EmulatorProcess) -> None:
         rf"^Teams Phone user 8:acs:[0-9a-f-]{{36}}_{TEAMS_TENANT}_{obj} has a token expiring ", done.stdout, re.M
     )
     assert token not in done.stdout
+
+
+def test_entra_users_sample(identity_service: EmulatorProcess) -> None:
+    app, obj = str(uuid.uuid4()), str(uuid.uuid4())
+    token = entra_token(identity_service, TEAMS_TENANT, obj, app, resource="clients")
+    done = run_sample("entra_users.py", identity_service.connection_string, ENTRA_USER_TOKEN=token)
+    assert done.returncode == 0, done.stderr
+    assert_no_secret(done, identity_service.access_key)
+    lines = done.stdout.splitlines()
+    assert lines[:2] == [
+        f"Assigned {obj} in tenant {TEAMS_TENANT} to ['{app}']",
+        "The user's assignment is listed: True",
+    ]
+    assert re.fullmatch(rf"Entra user 8:acs:[0-9a-f-]{{36}}_{TEAMS_TENANT}_{obj} has a token expiring \S+", lines[2])
+    assert lines[3:] == [f"Removed the assignment of {obj}"]
+    assert token not in done.stdout
+
+
+def test_entra_users_sample_refused_exchange_is_one_line(identity_service: EmulatorProcess) -> None:
+    token = entra_token(identity_service, TEAMS_TENANT, str(uuid.uuid4()), str(uuid.uuid4()))  # a Teams token
+    done = run_sample("entra_users.py", identity_service.connection_string, ENTRA_USER_TOKEN=token)
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "entra_users.py: the service refused the call: InvalidAccessToken: Provided access token is not valid."
+        " (HTTP 401)"
+    )
 
 
 def test_teams_phone_sample_without_a_token_says_what_to_set(identity_service: EmulatorProcess) -> None:

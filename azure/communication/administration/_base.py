@@ -16,6 +16,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from copy import deepcopy
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union, cast
 from urllib.parse import urlsplit
 
@@ -140,6 +141,22 @@ def _id_text(name: str, value: Any) -> str:
             f"{name} must be an Entra id, a GUID such as 00000000-0000-0000-0000-000000000000; got {shown(text)}."
         )
     return text
+
+
+_Enum = TypeVar("_Enum", bound=Enum)
+
+
+def enum_member(enum: type[_Enum], value: Any, name: str) -> _Enum:
+    """The member of ``enum`` that ``value`` names, else a ``ValueError`` listing the valid values."""
+    member: Optional[_Enum]
+    try:
+        member = enum(value)
+    except ValueError:
+        member = None
+    if member is None:  # raised outside the except block: the enum's message quotes the value as is
+        valid = ", ".join(str(m.value) for m in enum)
+        raise ValueError(f"{name} must be one of {valid}; got {shown(value)}.")
+    return member
 
 
 #: The longest caller-chosen id the documents allow.
@@ -438,14 +455,7 @@ class IdentityClientBase:
         self, principal_type: Union[str, TeamsExtensionPrincipalType], client_ids: Any
     ) -> ga_models.TeamsExtensionAssignmentCreateOrUpdateRequest:
         self._require_teams_phone("upsert_teams_extension_assignment")
-        kind: Optional[TeamsExtensionPrincipalType]
-        try:
-            kind = TeamsExtensionPrincipalType(principal_type)
-        except ValueError:
-            kind = None
-        if kind is None:  # raised outside the except block: the enum's message quotes the value as is
-            valid = ", ".join(p.value for p in TeamsExtensionPrincipalType)
-            raise ValueError(f"principal_type must be one of {valid}; got {shown(principal_type)}.")
+        kind = enum_member(TeamsExtensionPrincipalType, principal_type, "principal_type")
         if isinstance(client_ids, str) or not client_ids:
             raise ValueError("client_ids must be a non-empty list of Entra application (client) ids.")
         from ._generated.ga import models as ga_models

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, Union, cast
@@ -16,6 +16,7 @@ from azure.core.rest import HttpRequest, HttpResponse
 from azure.core.tracing.decorator import distributed_trace
 from typing_extensions import Self
 
+from . import _entra_users as entra
 from ._api_versions import IDENTITY_CREATE, ApiVersion
 from ._auth import TEAMS_PHONE_TOKEN_OPTION
 from ._base import IdentityClientBase, UserInput, access_token, guarded, user_id, utc_now
@@ -24,6 +25,8 @@ from ._models import (
     CommunicationIdentityToken,
     CommunicationRole,
     CommunicationUserDetail,
+    EntraAssignment,
+    EntraPrincipalType,
     TeamsExtensionAssignment,
     TeamsExtensionPrincipalType,
 )
@@ -596,6 +599,149 @@ class CommunicationIdentityClient(IdentityClientBase):
         rid = role_id_checked(role_id)
         kwargs = repeatable_call(self._api_version, ROLE_OPERATIONS["delete_role"], kwargs)
         self._roles.roles.delete_role(rid, etag=etag, match_condition=match_condition, **kwargs)
+
+    # ----- Entra ID users (2025-03-02-preview) -----
+
+    @distributed_trace
+    @guarded
+    def get_token_for_entra_user(self, entra_token: str, **kwargs: Any) -> tuple[CommunicationIdentifier, AccessToken]:
+        """Exchange an Entra ID user's token for a Communication Services token (2025-03-02-preview).
+
+        The call is authorised by ``entra_token`` itself (a bearer token for the "Azure
+        Communication Services Clients" resource, e.g. scope
+        ``https://communication.azure.com/clients/VoIP``), not by the client's credential. The
+        service answers only when an Entra assignment covers the user (see
+        :meth:`upsert_entra_assignment`) and lists the application the token was issued to.
+
+        :param entra_token: The user's Entra ID access token.
+        :return: The user's Communication Services identifier (its raw id has the form
+            ``8:acs:<resource>_<tenant>_<object>``) and its token, expiring with the Entra token.
+        :raises ValueError: An empty token, or an API version other than 2025-03-02-preview; nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
+        entra.require(self._api_version, "get_token_for_entra_user")
+        kwargs[TEAMS_PHONE_TOKEN_OPTION] = self._teams_phone_token(entra_token)
+        result = self._own.entra_id_token.exchange({}, **kwargs)
+        return entra.exchange_result(result)
+
+    @distributed_trace
+    @guarded
+    def list_entra_assignments(self, **kwargs: Any) -> list[EntraAssignment]:
+        """Every Entra assignment of the resource (2025-03-02-preview).
+
+        :return: The assignments, as the service lists them.
+        :raises ValueError: An API version other than 2025-03-02-preview; nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
+        entra.require(self._api_version, "list_entra_assignments")
+        listed = self._own.entra_id_assignments.list(**kwargs)
+        return [entra.assignment(item) for item in listed.value]
+
+    @distributed_trace
+    @guarded
+    def get_entra_assignment(self, object_id: str, **kwargs: Any) -> EntraAssignment:
+        """Read the Entra assignment of a user, group or tenant (2025-03-02-preview).
+
+        :param object_id: The Entra object id of the user or group, or the tenant id.
+        :return: The assignment.
+        :raises ValueError: An id that is not a GUID, or an API version other than 2025-03-02-preview;
+            nothing is sent.
+        :raises ~azure.core.exceptions.ResourceNotFoundError: No assignment for this object.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
+        entra.require(self._api_version, "get_entra_assignment")
+        generated = self._own.entra_id_assignment.get(entra.object_id(object_id), **kwargs)
+        return entra.assignment(generated)
+
+    @distributed_trace
+    @guarded
+    def upsert_entra_assignment(
+        self,
+        object_id: str,
+        *,
+        tenant_id: str,
+        principal_type: Union[str, EntraPrincipalType],
+        client_ids: list[str],
+        **kwargs: Any,
+    ) -> EntraAssignment:
+        """Create or replace the Entra assignment of a user, group or tenant (2025-03-02-preview).
+
+        :param object_id: The Entra object id of the user or group; for ``tenant``, the tenant id.
+        :keyword tenant_id: The Entra tenant id of the principal.
+        :keyword principal_type: What ``object_id`` is: ``user``, ``group`` (its members) or
+            ``tenant`` (everyone in it).
+        :keyword client_ids: The Entra application (client) ids allowed to exchange the tokens of the
+            principal's users; at least one.
+        :return: The assignment as the service stored it.
+        :raises ValueError: An id that is not a GUID, an unknown ``principal_type``, an empty
+            ``client_ids``, a ``tenant`` assignment whose ``object_id`` is not its ``tenant_id``, or an
+            API version other than 2025-03-02-preview; nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
+        entra.require(self._api_version, "upsert_entra_assignment")
+        oid = entra.object_id(object_id)
+        body = entra.assignment_request(oid, tenant_id, principal_type, client_ids)
+        generated = self._own.entra_id_assignment.upsert(oid, body, **kwargs)
+        return entra.assignment(generated)
+
+    @distributed_trace
+    @guarded
+    def update_entra_assignments(
+        self,
+        *,
+        assignments: Iterable[EntraAssignment] = (),
+        remove: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> list[EntraAssignment]:
+        """Create, replace and remove several Entra assignments in one request (2025-03-02-preview).
+
+        .. code-block:: python
+
+            from azure.communication.administration import EntraAssignment
+
+            client.update_entra_assignments(
+                assignments=[EntraAssignment(object_id, tenant_id, "user", (client_id,))],
+                remove=[old_object_id],
+            )
+
+        :keyword assignments: The assignments to create or replace.
+        :keyword remove: The object ids whose assignments to remove.
+        :return: The assignments the service reports for the update (none when it answers 204).
+        :raises ValueError: An object id given twice, or any item's fields as
+            :meth:`upsert_entra_assignment` checks them, or an API version other than
+            2025-03-02-preview; nothing is sent.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
+        entra.require(self._api_version, "update_entra_assignments")
+        body = entra.bulk_request(assignments, remove)
+        updated = self._own.entra_id_assignments.update(body, **kwargs)
+        return [] if updated is None else [entra.assignment(item) for item in updated.value]
+
+    @distributed_trace
+    @guarded
+    def delete_entra_assignment(self, object_id: str, **kwargs: Any) -> None:
+        """Remove the Entra assignment of a user, group or tenant (2025-03-02-preview).
+
+        :param object_id: The Entra object id of the user or group, or the tenant id.
+        :raises ValueError: An id that is not a GUID, or an API version other than 2025-03-02-preview;
+            nothing is sent.
+        :raises ~azure.core.exceptions.ResourceNotFoundError: No assignment for this object.
+        :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; its
+            ``.error.code`` and ``.error.message`` say why (``ClientAuthenticationError`` for 401,
+            ``ResourceNotFoundError`` for 404, both subclasses).
+        """
+        entra.require(self._api_version, "delete_entra_assignment")
+        self._own.entra_id_assignment.delete(entra.object_id(object_id), **kwargs)
 
     # ----- any operation -----
 

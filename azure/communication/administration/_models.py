@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Optional
+from typing import Optional, TypeVar
 
 from azure.core import CaseInsensitiveEnumMeta
 
@@ -16,6 +16,8 @@ __all__ = [
     "CommunicationIdentityToken",
     "CommunicationRole",
     "CommunicationUserDetail",
+    "EntraAssignment",
+    "EntraPrincipalType",
     "TeamsExtensionAssignment",
     "TeamsExtensionPrincipalType",
 ]
@@ -40,6 +42,18 @@ class CommunicationIdentityToken:
     expires_on: datetime
 
 
+_Member = TypeVar("_Member", bound=Enum)
+
+
+def _member_like(cls: type[_Member], value: object) -> Optional[_Member]:
+    """The member of ``cls`` whose value is ``value`` but for case and surrounding spaces."""
+    if isinstance(value, str):
+        for member in cls:
+            if str(member.value).lower() == value.strip().lower():
+                return member
+    return None
+
+
 class TeamsExtensionPrincipalType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     """What kind of Entra principal a Teams Phone assignment is for."""
 
@@ -48,11 +62,7 @@ class TeamsExtensionPrincipalType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
 
     @classmethod
     def _missing_(cls, value: object) -> Optional[TeamsExtensionPrincipalType]:
-        if isinstance(value, str):
-            for member in cls:
-                if member.value.lower() == value.strip().lower():
-                    return member
-        return None
+        return _member_like(cls, value)
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,38 @@ class TeamsExtensionAssignment:
     object_id: str
     tenant_id: str | None
     principal_type: TeamsExtensionPrincipalType | str
+    client_ids: tuple[str, ...]
+
+
+class EntraPrincipalType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """What an Entra access assignment is for: one user, a group's members, or a whole tenant."""
+
+    USER = "user"
+    GROUP = "group"
+    TENANT = "tenant"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Optional[EntraPrincipalType]:
+        return _member_like(cls, value)
+
+
+@dataclass(frozen=True)
+class EntraAssignment:
+    """Which Entra applications may exchange the Entra tokens of a principal (2025-03-02-preview).
+
+    Give it to :meth:`CommunicationIdentityClient.update_entra_assignments` to set several at once;
+    the client's ``get``/``list``/``upsert`` methods return it.
+
+    :ivar object_id: Entra object id of the user or group; for ``tenant``, the tenant id.
+    :ivar tenant_id: Entra tenant id of the principal.
+    :ivar principal_type: ``user``, ``group`` or ``tenant`` (an
+        :class:`EntraPrincipalType`, or the service's string for a kind newer than this library).
+    :ivar client_ids: Entra application (client) ids allowed to exchange the principal's tokens.
+    """
+
+    object_id: str
+    tenant_id: str
+    principal_type: EntraPrincipalType | str
     client_ids: tuple[str, ...]
 
 

@@ -5,6 +5,7 @@
 - ``teams_user``: the Teams user token exchange;
 - ``teams_phone``: Teams Phone access assignments and the Teams Phone token exchange;
 - ``roles``: the Roles API of 2023-08-30-preview (list, create, read, merge patch, delete);
+- ``entra``: Entra access assignments and the Entra ID user token exchange (2025-03-02-preview);
 - ``extras``: this service's own routes, ``/.well-known/jwks.json`` and ``/emulator/introspect``;
 - ``faults``: this service's fault rules, ``/emulator/faults``.
 
@@ -16,6 +17,6 @@ until it has a handler it answers 501 ``NotImplemented``. A handler reads its bo
 Importing this package registers every handler; a new resource module is imported below.
 """
 
-from . import extras, faults, identities, roles, teams_phone, teams_user
+from . import entra, extras, faults, identities, roles, teams_phone, teams_user
 
-__all__ = ["extras", "faults", "identities", "roles", "teams_phone", "teams_user"]
+__all__ = ["entra", "extras", "faults", "identities", "roles", "teams_phone", "teams_user"]

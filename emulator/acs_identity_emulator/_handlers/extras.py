@@ -57,23 +57,26 @@ def judge(service: Emulator, token: str) -> dict[str, Any]:
 
 @extra_route("POST /emulator/entra/token")
 async def entra_token(service: Emulator, call: Call) -> Result:
-    """POST /emulator/entra/token {tenantId, objectId, appId[, scopes, expiresInMinutes, claims]} -> 200.
+    """POST /emulator/entra/token {tenantId, objectId, appId[, scopes, expiresInMinutes, claims, resource]} -> 200.
 
     The answer is ``{"token", "expiresOn"}`` (``expiresOn`` ``null`` when ``claims`` replaced
     ``exp`` with something that is not a time).
 
     The token is a signed Entra-shaped access token of that user for that application, which the Teams user and
-    Teams Phone exchanges of this service accept (see ``_entra``). HMAC-signed like every call:
-    only a holder of the resource's key can mint one.
+    Teams Phone exchanges of this service accept (see ``_entra``); with ``"resource": "clients"``, one for the
+    Communication Services Clients resource, which its Entra ID user exchange accepts. HMAC-signed like every
+    call: only a holder of the resource's key can mint one.
     """
-    request = _bodies.entra_token_request(call.body, _entra.MAX_LIFETIME_MINUTES)
+    request = _bodies.entra_token_request(call.body, _entra.MAX_LIFETIME_MINUTES, tuple(_entra.RESOURCES))
+    audience, default_scopes = _entra.RESOURCES[request.resource]
     token, exp = await service.entra.mint(
         request.tenant_id,
         request.object_id,
         request.app_id,
-        _entra.DEFAULT_SCOPES if request.scopes is None else request.scopes,
+        default_scopes if request.scopes is None else request.scopes,
         _entra.DEFAULT_LIFETIME_MINUTES if request.lifetime_minutes is None else request.lifetime_minutes,
         request.claims,
+        audience,
     )
     expires_on = format_expires_on(exp) if math.isfinite(exp) and 0 <= exp <= _entra.MAX_ENTRA_EXP else None
     return 200, {"token": token, "expiresOn": expires_on}

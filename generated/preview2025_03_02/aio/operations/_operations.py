@@ -9,10 +9,8 @@
 from collections.abc import MutableMapping
 from io import IOBase
 from typing import Any, Callable, IO, Optional, TypeVar, Union, overload
-import urllib.parse
 
 from azure.core import AsyncPipelineClient
-from azure.core.async_paging import AsyncItemPaged, AsyncList
 from azure.core.exceptions import (
     ClientAuthenticationError,
     HttpResponseError,
@@ -23,7 +21,6 @@ from azure.core.exceptions import (
 )
 from azure.core.pipeline import PipelineResponse
 from azure.core.rest import AsyncHttpResponse, HttpRequest
-from azure.core.tracing.decorator import distributed_trace
 from azure.core.tracing.decorator_async import distributed_trace_async
 from azure.core.utils import case_insensitive_dict
 
@@ -1093,13 +1090,13 @@ class EntraIdAssignmentsOperations:
         self._deserialize: Deserializer = input_args.pop(0) if input_args else kwargs.pop("deserializer")
 
     @overload
-    def update(
+    async def update(
         self,
         body: dict[str, _models.EntraAssignmentCreateOrUpdateRequest],
         *,
         content_type: str = "application/merge-patch+json",
         **kwargs: Any
-    ) -> AsyncItemPaged["_models.EntraAssignment"]:
+    ) -> Optional[_models.EntraAssignmentsResponse]:
         """Adds, changes or removes several Entra ID access assignments in one request.
 
         Adds, changes or removes several Entra ID access assignments in one request.
@@ -1110,16 +1107,17 @@ class EntraIdAssignmentsOperations:
         :keyword content_type: Body Parameter content-type. Content type parameter for JSON body.
          Default value is "application/merge-patch+json".
         :paramtype content_type: str
-        :return: An iterator like instance of EntraAssignment
+        :return: EntraAssignmentsResponse or None
         :rtype:
-         ~azure.core.async_paging.AsyncItemPaged[~azure.communication.administration._generated.preview2025_03_02.models.EntraAssignment]
+         ~azure.communication.administration._generated.preview2025_03_02.models.EntraAssignmentsResponse
+         or None
         :raises ~azure.core.exceptions.HttpResponseError:
         """
 
     @overload
-    def update(
+    async def update(
         self, body: IO[bytes], *, content_type: str = "application/merge-patch+json", **kwargs: Any
-    ) -> AsyncItemPaged["_models.EntraAssignment"]:
+    ) -> Optional[_models.EntraAssignmentsResponse]:
         """Adds, changes or removes several Entra ID access assignments in one request.
 
         Adds, changes or removes several Entra ID access assignments in one request.
@@ -1129,16 +1127,17 @@ class EntraIdAssignmentsOperations:
         :keyword content_type: Body Parameter content-type. Content type parameter for binary body.
          Default value is "application/merge-patch+json".
         :paramtype content_type: str
-        :return: An iterator like instance of EntraAssignment
+        :return: EntraAssignmentsResponse or None
         :rtype:
-         ~azure.core.async_paging.AsyncItemPaged[~azure.communication.administration._generated.preview2025_03_02.models.EntraAssignment]
+         ~azure.communication.administration._generated.preview2025_03_02.models.EntraAssignmentsResponse
+         or None
         :raises ~azure.core.exceptions.HttpResponseError:
         """
 
-    @distributed_trace
-    def update(
+    @distributed_trace_async
+    async def update(
         self, body: Union[dict[str, _models.EntraAssignmentCreateOrUpdateRequest], IO[bytes]], **kwargs: Any
-    ) -> AsyncItemPaged["_models.EntraAssignment"]:
+    ) -> Optional[_models.EntraAssignmentsResponse]:
         """Adds, changes or removes several Entra ID access assignments in one request.
 
         Adds, changes or removes several Entra ID access assignments in one request.
@@ -1148,17 +1147,12 @@ class EntraIdAssignmentsOperations:
         :type body: dict[str,
          ~azure.communication.administration._generated.preview2025_03_02.models.EntraAssignmentCreateOrUpdateRequest]
          or IO[bytes]
-        :return: An iterator like instance of EntraAssignment
+        :return: EntraAssignmentsResponse or None
         :rtype:
-         ~azure.core.async_paging.AsyncItemPaged[~azure.communication.administration._generated.preview2025_03_02.models.EntraAssignment]
+         ~azure.communication.administration._generated.preview2025_03_02.models.EntraAssignmentsResponse
+         or None
         :raises ~azure.core.exceptions.HttpResponseError:
         """
-        _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
-        _params = kwargs.pop("params", {}) or {}
-
-        content_type: Optional[str] = kwargs.pop("content_type", _headers.pop("Content-Type", None))
-        cls: ClsType[_models._models.EntraAssignmentsResponse] = kwargs.pop("cls", None)
-
         error_map: MutableMapping = {
             401: ClientAuthenticationError,
             404: ResourceNotFoundError,
@@ -1166,6 +1160,13 @@ class EntraIdAssignmentsOperations:
             304: ResourceNotModifiedError,
         }
         error_map.update(kwargs.pop("error_map", {}) or {})
+
+        _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
+        _params = kwargs.pop("params", {}) or {}
+
+        content_type: Optional[str] = kwargs.pop("content_type", _headers.pop("Content-Type", None))
+        cls: ClsType[Optional[_models.EntraAssignmentsResponse]] = kwargs.pop("cls", None)
+
         content_type = content_type or "application/merge-patch+json"
         _json = None
         _content = None
@@ -1174,85 +1175,52 @@ class EntraIdAssignmentsOperations:
         else:
             _json = self._serialize.body(body, "{EntraAssignmentCreateOrUpdateRequest}")
 
-        def prepare_request(next_link=None):
-            if not next_link:
+        _request = build_entra_id_assignments_update_request(
+            content_type=content_type,
+            api_version=self._config.api_version,
+            json=_json,
+            content=_content,
+            headers=_headers,
+            params=_params,
+        )
+        path_format_arguments = {
+            "endpoint": self._serialize.url("self._config.endpoint", self._config.endpoint, "str", skip_quote=True),
+        }
+        _request.url = self._client.format_url(_request.url, **path_format_arguments)
 
-                _request = build_entra_id_assignments_update_request(
-                    content_type=content_type,
-                    api_version=self._config.api_version,
-                    json=_json,
-                    content=_content,
-                    headers=_headers,
-                    params=_params,
-                )
-                path_format_arguments = {
-                    "endpoint": self._serialize.url(
-                        "self._config.endpoint", self._config.endpoint, "str", skip_quote=True
-                    ),
-                }
-                _request.url = self._client.format_url(_request.url, **path_format_arguments)
+        _stream = False
+        pipeline_response: PipelineResponse = await self._client._pipeline.run(  # pylint: disable=protected-access
+            _request, stream=_stream, **kwargs
+        )
 
-            else:
-                # make call to next link with the client's api-version
-                _parsed_next_link = urllib.parse.urlparse(next_link)
-                _next_request_params = case_insensitive_dict(
-                    {
-                        key: [urllib.parse.quote(v) for v in value]
-                        for key, value in urllib.parse.parse_qs(_parsed_next_link.query).items()
-                    }
-                )
-                _next_request_params["api-version"] = self._config.api_version
-                _request = HttpRequest(
-                    "GET", urllib.parse.urljoin(next_link, _parsed_next_link.path), params=_next_request_params
-                )
-                path_format_arguments = {
-                    "endpoint": self._serialize.url(
-                        "self._config.endpoint", self._config.endpoint, "str", skip_quote=True
-                    ),
-                }
-                _request.url = self._client.format_url(_request.url, **path_format_arguments)
+        response = pipeline_response.http_response
 
-            return _request
-
-        async def extract_data(pipeline_response):
-            deserialized = self._deserialize(
-                _models._models.EntraAssignmentsResponse, pipeline_response  # pylint: disable=protected-access
+        if response.status_code not in [200, 204]:
+            map_error(status_code=response.status_code, response=response, error_map=error_map)
+            error = self._deserialize.failsafe_deserialize(
+                _models.CommunicationErrorResponse,
+                pipeline_response,
             )
-            list_of_elem = deserialized.value
-            if cls:
-                list_of_elem = cls(list_of_elem)  # type: ignore
-            return deserialized.next_link or None, AsyncList(list_of_elem)
+            raise HttpResponseError(response=response, model=error)
 
-        async def get_next(next_link=None):
-            _request = prepare_request(next_link)
+        deserialized = None
+        if response.status_code == 200:
+            deserialized = self._deserialize("EntraAssignmentsResponse", pipeline_response.http_response)
 
-            _stream = False
-            pipeline_response: PipelineResponse = await self._client._pipeline.run(  # pylint: disable=protected-access
-                _request, stream=_stream, **kwargs
-            )
-            response = pipeline_response.http_response
+        if cls:
+            return cls(pipeline_response, deserialized, {})  # type: ignore
 
-            if response.status_code not in [200, 204]:
-                map_error(status_code=response.status_code, response=response, error_map=error_map)
-                error = self._deserialize.failsafe_deserialize(
-                    _models.CommunicationErrorResponse,
-                    pipeline_response,
-                )
-                raise HttpResponseError(response=response, model=error)
-
-            return pipeline_response
-
-        return AsyncItemPaged(get_next, extract_data)
+        return deserialized  # type: ignore
 
     @distributed_trace_async
-    async def list(self, **kwargs: Any) -> _models._models.EntraAssignmentsResponse:
+    async def list(self, **kwargs: Any) -> _models.EntraAssignmentsResponse:
         """Lists the Entra ID access assignments of the resource.
 
         Lists the Entra ID access assignments of the resource.
 
         :return: EntraAssignmentsResponse
         :rtype:
-         ~azure.communication.administration._generated.preview2025_03_02.models._models.EntraAssignmentsResponse
+         ~azure.communication.administration._generated.preview2025_03_02.models.EntraAssignmentsResponse
         :raises ~azure.core.exceptions.HttpResponseError:
         """
         error_map: MutableMapping = {
@@ -1266,7 +1234,7 @@ class EntraIdAssignmentsOperations:
         _headers = kwargs.pop("headers", {}) or {}
         _params = kwargs.pop("params", {}) or {}
 
-        cls: ClsType[_models._models.EntraAssignmentsResponse] = kwargs.pop("cls", None)
+        cls: ClsType[_models.EntraAssignmentsResponse] = kwargs.pop("cls", None)
 
         _request = build_entra_id_assignments_list_request(
             api_version=self._config.api_version,
@@ -1293,10 +1261,7 @@ class EntraIdAssignmentsOperations:
             )
             raise HttpResponseError(response=response, model=error)
 
-        deserialized = self._deserialize(
-            "_models._models.EntraAssignmentsResponse",  # pylint: disable=protected-access
-            pipeline_response.http_response,
-        )
+        deserialized = self._deserialize("EntraAssignmentsResponse", pipeline_response.http_response)
 
         if cls:
             return cls(pipeline_response, deserialized, {})  # type: ignore

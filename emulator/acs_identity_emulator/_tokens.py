@@ -112,10 +112,13 @@ class TokenSigner:
         """
         signing_input = self._signing_input(claims)
         helper = min((h for h in self._helpers if h.alive), key=lambda h: h.backlog, default=None)
-        if helper is None:
-            signature = self._key.sign(signing_input.encode("ascii"), _PADDING, _SHA256)
-        else:
-            signature = await helper.sign(signing_input.encode("ascii"))
+        if helper is not None:
+            try:
+                signature = await helper.sign(signing_input.encode("ascii"))
+                return f"{signing_input}.{_b64url(signature)}"
+            except SigningHelperGone:
+                pass  # it died with this request in flight: sign here rather than fail the request
+        signature = self._key.sign(signing_input.encode("ascii"), _PADDING, _SHA256)
         return f"{signing_input}.{_b64url(signature)}"
 
     async def start_helpers(self, count: int) -> None:
@@ -183,6 +186,10 @@ def _signing_helper_main(conn: Connection, key_pem: bytes) -> None:
             conn.send_bytes(b"".join(key.sign(m, _PADDING, _SHA256) for m in batch.split(b"\n")))
     except (EOFError, OSError, KeyboardInterrupt):
         return
+
+
+class SigningHelperGone(RuntimeError):
+    """A signing helper process died before answering (the request is signed in process instead)."""
 
 
 class _SigningHelper:
@@ -270,7 +277,7 @@ class _SigningHelper:
     def _fail(self, futures: list[asyncio.Future[bytes]]) -> None:
         for future in futures:
             if not future.done():
-                future.set_exception(RuntimeError("the signing process is gone"))
+                future.set_exception(SigningHelperGone("the signing process is gone"))
 
     def _die(self) -> None:
         if self.alive:

@@ -167,6 +167,30 @@ def test_a_request_in_flight_when_its_helper_dies_fails(
     assert [r.getMessage() for r in caplog.records] == []
 
 
+def test_a_token_whose_helper_dies_in_flight_is_signed_in_process(
+    material: tuple[bytes, bytes], processes: list[BaseProcess]
+) -> None:
+    # The service's side of the death above: the request still gets its token (not a 500).
+    signer = TokenSigner(*material)
+
+    async def run() -> str:
+        (helper,) = await _started(signer, 1, processes)
+        pid = helper._process.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGSTOP)  # it will not answer
+        token = asyncio.ensure_future(signer.sign_async(CLAIMS))
+        while not helper._in_flight:  # the batch is on its way to the stopped helper
+            await asyncio.sleep(0)
+        helper._process.kill()
+        helper._process.join()
+        signed = await asyncio.wait_for(token, BOUND)
+        assert helper.alive is False
+        signer.close()
+        return signed
+
+    assert asyncio.run(run()) == signer.sign(CLAIMS)
+
+
 @pytest.mark.parametrize("noticed", [False, True], ids=["just died", "known dead"])
 def test_a_burst_to_a_dead_helper_fails_every_request(
     material: tuple[bytes, bytes], processes: list[BaseProcess], noticed: bool

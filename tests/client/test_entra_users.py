@@ -22,6 +22,7 @@ from azure.communication.administration import (
     EntraPrincipalType,
     TeamsExtensionUserIdentifier,
 )
+from azure.communication.administration._generated import _catalog
 from azure.communication.administration.aio import CommunicationIdentityClient as AsyncClient
 
 from . import _fakes as f
@@ -122,7 +123,7 @@ def test_async_refused_on_the_default_version(name: str) -> None:
         return transport, str(info.value)
 
     transport, message = asyncio.run(main())
-    assert message == _expected_refusal(name, ApiVersion("2026-09-23"))
+    assert message == _expected_refusal(name, ApiVersion(_catalog.LATEST_GA))  # the default: the newest GA
     assert transport.requests == []
 
 

@@ -8,14 +8,14 @@ exchange is authenticated by the user's Entra token itself (``clients-bearer``, 
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from .. import _bodies, _errors
 from .._dispatch import Call, Result, handles
 from .._entra import CLIENTS_SCOPES, EntraCaller
-from .._formats import is_guid, teams_phone_identity_id
+from .._formats import is_guid
 from .._store import EntraAssignment
+from .teams_phone import exchanged
 
 if TYPE_CHECKING:
     from .._app import Emulator
@@ -45,19 +45,9 @@ async def exchange_entra_user(service: Emulator, call: Call) -> Result:
     app = caller.app_id.lower()
     if not any(app in assignment.client_ids for assignment in covering):
         raise _errors.client_not_in_entra_assignment(caller.app_id)
-    identity_id = teams_phone_identity_id(service.resource_id, caller.tenant_id, caller.object_id)
     scopes = ",".join(CLIENTS_SCOPES[s] for s in CLIENTS_SCOPES if s in caller.scopes)
     # Every claim was checked above: nothing is written for a request that fails.
-    token_value, expires_on = await service.mint(
-        identity_id,
-        lambda: service.store.ensure_identity(identity_id, time.time()),
-        scopes,
-        expires_at=caller.exp,
-    )
-    return 200, {
-        "identity": {"id": identity_id},
-        "accessToken": {"token": token_value, "expiresOn": expires_on},
-    }
+    return await exchanged(service, caller.tenant_id, caller.object_id, scopes, caller.exp)
 
 
 def _object_id(call: Call) -> str:

@@ -30,13 +30,19 @@ async def exchange_teams_phone(service: Emulator, call: Call) -> Result:
         raise _errors.no_teams_phone_assignment(tid, oid)
     if assignment.client_ids and app.lower() not in assignment.client_ids:
         raise _errors.client_not_assigned(app)
-    identity_id = teams_phone_identity_id(service.resource_id, tid, oid)
     # Every claim was checked above: nothing is written for a request that fails.
+    return await exchanged(service, tid, oid, TEAMS_PHONE_SCOPES, caller.exp)
+
+
+async def exchanged(service: Emulator, tenant_id: str, object_id: str, scopes: str, expires_at: float) -> Result:
+    """The 200 of an Entra user's token exchange (Teams Phone, and 2025-03-02-preview's Entra ID
+    users): the user's ACS identity, made on first use, and a token that ends with the Entra token."""
+    identity_id = teams_phone_identity_id(service.resource_id, tenant_id, object_id)
     token_value, expires_on = await service.mint(
         identity_id,
         lambda: service.store.ensure_identity(identity_id, time.time()),
-        TEAMS_PHONE_SCOPES,
-        expires_at=caller.exp,
+        scopes,
+        expires_at=expires_at,
     )
     return 200, {
         "identity": {"id": identity_id},

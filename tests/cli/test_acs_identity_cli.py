@@ -521,8 +521,8 @@ def test_serve_usage_error_exits_2() -> None:
         ),
         (
             ("--api-version", "2023-10-01", "token", "teams-phone", "--entra-token", "t"),
-            # 2025-03-02-preview has Teams Phone too, 2025-04-01-preview does not: every version is named
-            "'token teams-phone' requires one of --api-version 2025-03-02-preview, 2025-06-30, 2026-09-23; "
+            # 2025-03-02-preview has Teams Phone too, 2025-04-01-preview (a preview) does not
+            "'token teams-phone' requires --api-version 2025-03-02-preview or later, except 2025-04-01-preview; "
             "this client uses 2023-10-01.",
         ),
         (("--api-version", "2019-01-01", "user", "create"), "Unsupported --api-version '2019-01-01'"),

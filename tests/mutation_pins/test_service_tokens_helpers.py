@@ -107,6 +107,10 @@ def test_close_stops_every_helper_cleanly(material: tuple[bytes, bytes], process
 
 
 def test_ctrl_c_ends_a_helper_quietly(material: tuple[bytes, bytes], processes: list[BaseProcess]) -> None:
+    # A process started in the background by a shell without job control has SIGINT ignored, and
+    # a spawned helper inherits that (Python then installs no KeyboardInterrupt handler): give this
+    # process Python's own handler first, as a terminal's Ctrl-C would find it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     signer = TokenSigner(*material)
 
     async def run() -> str:
@@ -117,7 +121,10 @@ def test_ctrl_c_ends_a_helper_quietly(material: tuple[bytes, bytes], processes: 
         signer.close()
         return token
 
-    assert asyncio.run(run()) == signer.sign(CLAIMS)
+    try:
+        assert asyncio.run(run()) == signer.sign(CLAIMS)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert processes[0].exitcode == 0
 
 

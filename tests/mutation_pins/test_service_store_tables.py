@@ -40,3 +40,50 @@ def test_assignment_wire_shape() -> None:
     }
     assert Assignment("t", "o", "user", ()).to_json()["clientIds"] == []
     assert Assignment("t", "o", "user", None).to_json() == {"objectId": "o", "tenantId": "t", "principalType": "user"}
+
+
+def test_a_custom_id_held_by_an_identity_no_longer_alive_passes_to_the_new_one() -> None:
+    # The store's own rule, whatever the handler does first: the old identity's row gives the id up.
+    store = Store(":memory:")
+    try:
+        details = store.details
+        assert details.claim("mine", "old", alive=lambda _: True) == "old"
+        assert details.claim("mine", "other", alive=lambda identity: identity == "old") == "old"
+        assert details.claim("mine", "new", alive=lambda _: False) == "new"
+        assert details.get("old").custom_id is None
+        assert details.get("new").custom_id == "mine"
+    finally:
+        store.close()
+
+
+def test_a_bulk_update_of_entra_assignments_that_fails_part_way_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from acs_identity_emulator._store_tables import EntraAssignment, EntraAssignments
+
+    store = Store(":memory:")
+    try:
+        kept = EntraAssignment("o-1", "t-1", "user", ("app",))
+        store.entra_assignments.upsert(kept)
+        written: list[str] = []
+        original = EntraAssignments._write
+
+        def write_then_fail(self: EntraAssignments, assignment: EntraAssignment) -> bool:
+            if written:
+                raise OSError("disk full")
+            written.append(assignment.object_id)
+            return original(self, assignment)
+
+        monkeypatch.setattr(EntraAssignments, "_write", write_then_fail)
+        news = [EntraAssignment("o-2", "t-1", "user", ("app",)), EntraAssignment("o-3", "t-1", "user", ("app",))]
+        with pytest.raises(OSError, match="disk full"):
+            store.entra_assignments.update(news, ["o-1"])
+        assert written == ["o-2"]
+        monkeypatch.undo()
+        # rolled back: the removal and the first write are gone, and the store still works
+        assert store.entra_assignments.get("o-1") == kept
+        assert store.entra_assignments.get("o-2") is None
+        store.entra_assignments.update([], ["o-1"])
+        assert store.entra_assignments.get("o-1") is None
+    finally:
+        store.close()

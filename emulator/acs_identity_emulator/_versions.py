@@ -143,7 +143,7 @@ def header_value(versions: tuple[str, ...]) -> str:
 
 def property_versions() -> dict[str, tuple[str, ...]]:
     """``"Definition.property"`` -> every version whose document has it (the Roles API's permissions)."""
-    return _catalog.PROPERTY_VERSIONS
+    return _PROPERTY_VERSIONS
 
 
 def custom_id_property(api_version: str) -> str | None:

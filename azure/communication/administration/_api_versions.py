@@ -9,7 +9,7 @@ naming the version that can.
 
 from __future__ import annotations
 
-from typing import Union
+from typing import NoReturn, Union
 
 from ._generated import _catalog
 from ._generated._api_enums import ApiVersion
@@ -100,8 +100,12 @@ def _lacking(having: tuple[ApiVersion, ...]) -> list[ApiVersion]:
     return [v for v in _ORDER[_ORDER.index(having[0]) :] if v not in having]
 
 
-def _refuse(version: ApiVersion, needed: str, feature: str) -> None:
-    having = versions_with(needed)
+def _refuse(version: ApiVersion, needed: str, feature: str) -> NoReturn:
+    _refuse_having(version, versions_with(needed), feature)
+
+
+def _refuse_having(version: ApiVersion, having: tuple[ApiVersion, ...], feature: str) -> NoReturn:
+    """Raise the refusal of ``feature`` on ``version``, naming the versions (oldest first) that have it."""
     if not having:
         wanted = "a newer api_version"
     elif having == tuple(_ORDER[_ORDER.index(having[0]) :]):
@@ -131,6 +135,5 @@ def require_custom_id(version: ApiVersion, feature: str) -> str:
     name = custom_id_property(version)
     if name is None:
         having = {v for n in CUSTOM_ID_NAMES for v in versions_with(f"{_CUSTOM_ID_OWNER}.{n}")}
-        names = ", ".join(v.value for v in _ORDER if v in having)
-        raise ValueError(f"{feature} requires one of api_version {names}; this client uses {version.value}.")
+        _refuse_having(version, tuple(v for v in _ORDER if v in having), feature)
     return name
